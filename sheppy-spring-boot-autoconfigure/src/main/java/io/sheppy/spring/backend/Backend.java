@@ -1,0 +1,215 @@
+package io.sheppy.spring.backend;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+
+import io.sheppy.spring.core.Task;
+import io.sheppy.spring.core.TaskCron;
+
+/**
+ * Storage of task queues: the operations of Python Sheppy's backend, with the same meaning, plus what workers need.
+ * Every change to one task is one atomic step, also when it touches several keys (storing and queueing a task,
+ * moving it from the schedule to the queue, storing its outcome and acknowledging its delivery, cancelling it): a
+ * process that dies in the middle leaves either nothing or everything of that step done. Operations on many tasks
+ * ({@link #append}, {@link #popScheduled}, {@link #clear}, {@link #acknowledge}) are atomic per task, not as a whole.
+ * <p>
+ * Queues are isolated from each other: no operation on one queue reads or changes another, also when one queue's
+ * name is a prefix of another's.
+ *
+ * @author Sheppy for Spring
+ * @see RedisBackend
+ * @see MemoryBackend
+ */
+public interface Backend {
+
+	/**
+	 * Store tasks and queue them for workers, in order.
+	 * @param queue the queue name
+	 * @param tasks the tasks
+	 * @param unique whether a task whose id already exists is refused (also the second of two equal ids in one
+	 * batch); when {@code false} such a task is overwritten and queued again
+	 * @return for each task, whether it was queued
+	 */
+	List<Boolean> append(String queue, List<? extends Task<?>> tasks, boolean unique);
+
+	/**
+	 * Take the next queued tasks for this worker, oldest first. Each is claimed by this worker until its outcome is
+	 * stored with {@link #storeResult(String, Task, String)}.
+	 * @param queue the queue name
+	 * @param limit the most tasks to take, at least 1
+	 * @param timeout how long to wait when none is queued; {@code null} or zero returns at once
+	 * @return the tasks taken, possibly none; none when the calling thread is interrupted, which keeps its interrupt
+	 * status
+	 */
+	List<TaskDelivery> pop(String queue, int limit, @Nullable Duration timeout);
+
+	/**
+	 * Return the tasks of the queue's entries that have not been acknowledged (waiting, or taken by a worker whose
+	 * outcome is not stored yet), oldest first, without taking them.
+	 * @param queue the queue name
+	 * @param count the most tasks to return, at least 1
+	 * @return the tasks as they were queued
+	 */
+	List<Task<Object>> getPending(String queue, int count);
+
+	/**
+	 * Return the number of the queue's entries that have not been acknowledged: tasks waiting, or taken by a worker
+	 * whose outcome is not stored yet.
+	 * @param queue the queue name
+	 * @return the number of tasks
+	 */
+	long size(String queue);
+
+	/**
+	 * Remove a queue's tasks, its queue entries, schedule and crons, and take it off the list of queues. The count of
+	 * finished tasks is kept.
+	 * @param queue the queue name
+	 * @return the number of task records removed
+	 */
+	long clear(String queue);
+
+	/**
+	 * Return the stored state of tasks.
+	 * @param queue the queue name
+	 * @param ids the task ids
+	 * @return the tasks found, by id, in the order of the first occurrence of each id
+	 */
+	Map<UUID, Task<Object>> getTasks(String queue, Collection<UUID> ids);
+
+	/**
+	 * Return all stored tasks of a queue, finished ones included.
+	 * @param queue the queue name
+	 * @return the tasks, in no particular order
+	 */
+	List<Task<Object>> getAllTasks(String queue);
+
+	/**
+	 * Store a task and schedule it to be queued at the given time.
+	 * @param queue the queue name
+	 * @param task the task, usually with status {@code scheduled}
+	 * @param at when the task is due
+	 * @param unique whether a task whose id already exists is refused
+	 * @return whether the task was scheduled
+	 */
+	boolean schedule(String queue, Task<?> task, Instant at, boolean unique);
+
+	/**
+	 * Move tasks that are due at {@code now} (inclusive) from the schedule to the queue, in due order, as one atomic
+	 * step per task: a task is never lost between the two and never queued twice, also when many workers call this at
+	 * once. The moved tasks get status {@code pending}. A task whose record is gone or already finished (for example
+	 * completed by hand meanwhile) is taken out of the schedule and not queued.
+	 * @param queue the queue name
+	 * @param now the time to compare due times with
+	 * @param limit the most tasks to move in this call, at least 1
+	 * @return the tasks moved
+	 */
+	List<Task<Object>> popScheduled(String queue, Instant now, int limit);
+
+	/**
+	 * Return the tasks waiting in the schedule, earliest due first.
+	 * @param queue the queue name
+	 * @return the scheduled tasks
+	 */
+	List<Task<Object>> getScheduled(String queue);
+
+	/**
+	 * Return the due time of the earliest scheduled task.
+	 * @param queue the queue name
+	 * @return the earliest due time, or empty when nothing is scheduled
+	 */
+	Optional<Instant> nextScheduledAt(String queue);
+
+	/**
+	 * Store the new state of a task, as one atomic step: the task record is written unless it is already finished
+	 * (a task that was cancelled, crashed or completed by someone else is never overwritten); when the new state is
+	 * finished, a finished notification is written, the completed counter is incremented and the record's time to
+	 * live is applied; when a delivery id is given, that queue entry is acknowledged and removed.
+	 * @param queue the queue name
+	 * @param task the new state of the task
+	 * @param deliveryId the queue entry the task was delivered with, or {@code null}
+	 * @return whether the state was stored; {@code false} when the stored task was already finished or is gone
+	 */
+	boolean storeResult(String queue, Task<?> task, @Nullable String deliveryId);
+
+	/**
+	 * Acknowledge and remove queue entries without storing anything.
+	 * @param queue the queue name
+	 * @param deliveryIds the queue entries
+	 */
+	void acknowledge(String queue, Collection<String> deliveryIds);
+
+	/**
+	 * Return tasks that are finished, waiting for them as the timeout says.
+	 * @param queue the queue name
+	 * @param ids the task ids
+	 * @param timeout {@code null} or negative: return at once with what has finished; zero: wait until all have
+	 * finished; positive: wait at most this long, then throw
+	 * @return the finished tasks, by id
+	 * @throws WaitTimeoutException if a positive timeout passed before all tasks finished
+	 * @throws BackendException if the calling thread is interrupted while waiting (its interrupt status is kept)
+	 */
+	Map<UUID, Task<Object>> getResults(String queue, Collection<UUID> ids, @Nullable Duration timeout);
+
+	/**
+	 * Cancel a task that no worker has taken: one that is new or pending and not yet claimed, scheduled, or waiting
+	 * for a retry. The task becomes {@code cancelled} and finished, and its waiters are notified.
+	 * @param queue the queue name
+	 * @param id the task id
+	 * @return the cancelled task, or empty if it does not exist, is finished or was already taken by a worker
+	 * @throws BackendException if the task kept changing while it was being cancelled
+	 */
+	Optional<Task<Object>> cancel(String queue, UUID id);
+
+	/**
+	 * Delete the record of a finished task.
+	 * @param queue the queue name
+	 * @param id the task id
+	 * @return whether a task was deleted; {@code false} when none exists
+	 * @throws IllegalStateException if the task has not finished
+	 */
+	boolean delete(String queue, UUID id);
+
+	/**
+	 * Return counts of a queue.
+	 * @param queue the queue name
+	 * @return the counts
+	 */
+	QueueStats getStats(String queue);
+
+	/**
+	 * Return the known queues and the number of queued, unfinished tasks of each.
+	 * @return the queues by name, sorted by name
+	 */
+	Map<String, Long> listQueues();
+
+	/**
+	 * Store a cron definition unless one with the same deterministic id exists.
+	 * @param queue the queue name
+	 * @param cron the cron
+	 * @return whether it was stored
+	 */
+	boolean addCron(String queue, TaskCron cron);
+
+	/**
+	 * Delete a cron definition.
+	 * @param queue the queue name
+	 * @param deterministicId the cron's deterministic id
+	 * @return whether one was deleted
+	 */
+	boolean deleteCron(String queue, UUID deterministicId);
+
+	/**
+	 * Return the cron definitions of a queue.
+	 * @param queue the queue name
+	 * @return the crons
+	 */
+	List<TaskCron> getCrons(String queue);
+
+}

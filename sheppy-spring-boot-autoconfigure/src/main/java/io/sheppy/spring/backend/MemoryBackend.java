@@ -1,0 +1,637 @@
+package io.sheppy.spring.backend;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.jspecify.annotations.Nullable;
+
+import io.sheppy.spring.core.Task;
+import io.sheppy.spring.core.TaskCron;
+import io.sheppy.spring.core.TaskJson;
+import io.sheppy.spring.core.TaskStatus;
+
+import org.springframework.util.Assert;
+
+/**
+ * A {@link Backend} that keeps its queues in the memory of this process, for tests and for running without Redis. It
+ * behaves as the Redis backend does: tasks are stored as their JSON (a result reads back as JSON values and one that
+ * cannot be written fails when it is stored), finished tasks expire after their time to live, and every operation is
+ * atomic.
+ *
+ * @author Sheppy for Spring
+ */
+public final class MemoryBackend implements Backend {
+
+	private final TaskJson json;
+
+	private final TtlPolicy ttlPolicy;
+
+	private final Clock clock;
+
+	private final ReentrantLock lock = new ReentrantLock();
+
+	/** Signalled when entries are added to a stream, for blocked {@link #pop} calls. */
+	private final Condition entriesAdded = this.lock.newCondition();
+
+	/** Signalled when a task reaches a finished state, for blocked {@link #getResults} calls. */
+	private final Condition tasksFinished = this.lock.newCondition();
+
+	private final Map<String, MemoryQueue> queues = new HashMap<>();
+
+	private final Set<String> registeredQueues = new HashSet<>();
+
+	private long lastEntryMillis;
+
+	private long lastEntrySequence;
+
+	/**
+	 * Create a backend with the default JSON mapping and Python Sheppy's default time to live.
+	 */
+	public MemoryBackend() {
+		this(new TaskJson(), TtlPolicy.DEFAULT);
+	}
+
+	/**
+	 * Create a backend with the given JSON mapping and time to live.
+	 * @param json the codec of tasks and crons
+	 * @param ttlPolicy how long finished tasks are kept
+	 */
+	public MemoryBackend(TaskJson json, TtlPolicy ttlPolicy) {
+		this(json, ttlPolicy, Clock.systemUTC());
+	}
+
+	/**
+	 * Create a backend with the given JSON mapping, time to live and clock.
+	 * @param json the codec of tasks and crons
+	 * @param ttlPolicy how long finished tasks are kept
+	 * @param clock the clock that decides when records expire and that stamps queue entry ids
+	 */
+	public MemoryBackend(TaskJson json, TtlPolicy ttlPolicy, Clock clock) {
+		Assert.notNull(json, "'json' must not be null");
+		Assert.notNull(ttlPolicy, "'ttlPolicy' must not be null");
+		Assert.notNull(clock, "'clock' must not be null");
+		this.json = json;
+		this.ttlPolicy = ttlPolicy;
+		this.clock = clock;
+	}
+
+	@Override
+	public List<Boolean> append(String queue, List<? extends Task<?>> tasks, boolean unique) {
+		assertQueue(queue);
+		Assert.notNull(tasks, "'tasks' must not be null");
+		Assert.noNullElements(tasks, "'tasks' must not contain null");
+		// Written before anything changes, so that a task that cannot be written leaves the queue as it was
+		List<String> jsons = tasks.stream().map(this.json::write).toList();
+		this.lock.lock();
+		try {
+			MemoryQueue state = state(queue);
+			this.registeredQueues.add(queue);
+			Instant now = this.clock.instant();
+			List<Boolean> queued = new ArrayList<>(tasks.size());
+			for (int i = 0; i < tasks.size(); i++) {
+				Task<?> task = tasks.get(i);
+				if (unique && state.record(task.getId(), now) != null) {
+					queued.add(false);
+					continue;
+				}
+				state.putRecord(task.getId(), new MemoryRecord(jsons.get(i), task.isFinished(), null));
+				state.enqueue(nextEntryId(), task.getId(), jsons.get(i));
+				queued.add(true);
+			}
+			if (queued.contains(true)) {
+				this.entriesAdded.signalAll();
+			}
+			return Collections.unmodifiableList(queued);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	@Override
+	public List<TaskDelivery> pop(String queue, int limit, @Nullable Duration timeout) {
+		assertQueue(queue);
+		Assert.isTrue(limit >= 1, () -> "'limit' must be at least 1 but was " + limit);
+		Assert.isTrue(timeout == null || !timeout.isNegative(),
+				() -> "'timeout' must not be negative but was " + timeout);
+		long remaining = (timeout != null) ? nanos(timeout) : 0;
+		List<MemoryQueue.Entry> claimed = List.of();
+		this.lock.lock();
+		try {
+			while (true) {
+				MemoryQueue state = this.queues.get(queue);
+				claimed = (state != null) ? state.claim(limit) : List.of();
+				if (!claimed.isEmpty() || remaining <= 0) {
+					break;
+				}
+				remaining = this.entriesAdded.awaitNanos(remaining);
+			}
+		}
+		catch (InterruptedException ex) {
+			// Nothing was claimed: the caller (a worker shutting down) gets no tasks and keeps its interrupt
+			Thread.currentThread().interrupt();
+		}
+		finally {
+			this.lock.unlock();
+		}
+		return claimed.stream().map((entry) -> new TaskDelivery(this.json.read(entry.json()), entry.id())).toList();
+	}
+
+	@Override
+	public List<Task<Object>> getPending(String queue, int count) {
+		assertQueue(queue);
+		Assert.isTrue(count >= 1, () -> "'count' must be at least 1 but was " + count);
+		List<MemoryQueue.Entry> entries;
+		this.lock.lock();
+		try {
+			MemoryQueue state = this.queues.get(queue);
+			entries = (state != null) ? state.entries(count) : List.of();
+		}
+		finally {
+			this.lock.unlock();
+		}
+		return entries.stream().map((entry) -> this.json.read(entry.json())).toList();
+	}
+
+	@Override
+	public long size(String queue) {
+		assertQueue(queue);
+		this.lock.lock();
+		try {
+			MemoryQueue state = this.queues.get(queue);
+			return (state != null) ? state.size() : 0;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	@Override
+	public long clear(String queue) {
+		assertQueue(queue);
+		this.lock.lock();
+		try {
+			this.registeredQueues.remove(queue);
+			MemoryQueue state = this.queues.get(queue);
+			return (state != null) ? state.clear(this.clock.instant()) : 0;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	@Override
+	public Map<UUID, Task<Object>> getTasks(String queue, Collection<UUID> ids) {
+		assertQueue(queue);
+		assertIds(ids);
+		Map<UUID, String> found = new LinkedHashMap<>();
+		this.lock.lock();
+		try {
+			MemoryQueue state = this.queues.get(queue);
+			if (state != null) {
+				Instant now = this.clock.instant();
+				for (UUID id : ids) {
+					MemoryRecord record = state.record(id, now);
+					if (record != null) {
+						found.putIfAbsent(id, record.json());
+					}
+				}
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+		return read(found);
+	}
+
+	@Override
+	public List<Task<Object>> getAllTasks(String queue) {
+		assertQueue(queue);
+		List<String> jsons;
+		this.lock.lock();
+		try {
+			MemoryQueue state = this.queues.get(queue);
+			jsons = (state != null) ? state.records(this.clock.instant()).stream().map(MemoryRecord::json).toList()
+					: List.of();
+		}
+		finally {
+			this.lock.unlock();
+		}
+		return jsons.stream().map(this.json::read).toList();
+	}
+
+	@Override
+	public boolean schedule(String queue, Task<?> task, Instant at, boolean unique) {
+		assertQueue(queue);
+		Assert.notNull(task, "'task' must not be null");
+		Assert.notNull(at, "'at' must not be null");
+		String taskJson = this.json.write(task);
+		this.lock.lock();
+		try {
+			MemoryQueue state = state(queue);
+			if (unique && state.record(task.getId(), this.clock.instant()) != null) {
+				return false;
+			}
+			state.putRecord(task.getId(), new MemoryRecord(taskJson, task.isFinished(), null));
+			state.schedule(task.getId(), at);
+			this.registeredQueues.add(queue);
+			return true;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	@Override
+	public List<Task<Object>> popScheduled(String queue, Instant now, int limit) {
+		assertQueue(queue);
+		Assert.notNull(now, "'now' must not be null");
+		Assert.isTrue(limit >= 1, () -> "'limit' must be at least 1 but was " + limit);
+		this.lock.lock();
+		try {
+			MemoryQueue state = this.queues.get(queue);
+			if (state == null) {
+				return List.of();
+			}
+			Instant clockNow = this.clock.instant();
+			List<Task<Object>> moved = new ArrayList<>();
+			while (moved.size() < limit) {
+				UUID id = state.pollDue(now);
+				if (id == null) {
+					break;
+				}
+				MemoryRecord record = state.record(id, clockNow);
+				if (record == null || record.finished()) {
+					// Gone or finished meanwhile (expired, deleted, completed elsewhere): nothing left to run
+					continue;
+				}
+				Task<Object> task = this.json.read(record.json()).mutate().status(TaskStatus.PENDING).build();
+				String taskJson = this.json.write(task);
+				state.putRecord(id, new MemoryRecord(taskJson, false, null));
+				state.enqueue(nextEntryId(), id, taskJson);
+				moved.add(task);
+			}
+			if (!moved.isEmpty()) {
+				this.entriesAdded.signalAll();
+			}
+			return Collections.unmodifiableList(moved);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	@Override
+	public List<Task<Object>> getScheduled(String queue) {
+		assertQueue(queue);
+		List<String> jsons = new ArrayList<>();
+		this.lock.lock();
+		try {
+			MemoryQueue state = this.queues.get(queue);
+			if (state != null) {
+				Instant now = this.clock.instant();
+				for (UUID id : state.scheduledIds()) {
+					MemoryRecord record = state.record(id, now);
+					if (record != null) {
+						jsons.add(record.json());
+					}
+				}
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+		return jsons.stream().map(this.json::read).toList();
+	}
+
+	@Override
+	public Optional<Instant> nextScheduledAt(String queue) {
+		assertQueue(queue);
+		this.lock.lock();
+		try {
+			MemoryQueue state = this.queues.get(queue);
+			return (state != null) ? state.nextDueAt() : Optional.empty();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	@Override
+	public boolean storeResult(String queue, Task<?> task, @Nullable String deliveryId) {
+		assertQueue(queue);
+		Assert.notNull(task, "'task' must not be null");
+		// Written before anything changes: a result that cannot be written leaves the task and its delivery alone
+		String taskJson = this.json.write(task);
+		Optional<Duration> ttl = this.ttlPolicy.resolve(task);
+		this.lock.lock();
+		try {
+			MemoryQueue state = this.queues.get(queue);
+			if (state == null) {
+				return false;
+			}
+			if (deliveryId != null) {
+				state.removeEntry(deliveryId);
+			}
+			Instant now = this.clock.instant();
+			MemoryRecord stored = state.record(task.getId(), now);
+			if (stored == null || stored.finished()) {
+				return false;
+			}
+			Instant expiresAt = ttl.map(now::plus).orElse(null);
+			state.putRecord(task.getId(), new MemoryRecord(taskJson, task.isFinished(), expiresAt));
+			if (task.isFinished()) {
+				state.incrementCompleted();
+				this.tasksFinished.signalAll();
+			}
+			return true;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	@Override
+	public void acknowledge(String queue, Collection<String> deliveryIds) {
+		assertQueue(queue);
+		Assert.notNull(deliveryIds, "'deliveryIds' must not be null");
+		Assert.noNullElements(deliveryIds, "'deliveryIds' must not contain null");
+		this.lock.lock();
+		try {
+			MemoryQueue state = this.queues.get(queue);
+			if (state != null) {
+				deliveryIds.forEach(state::removeEntry);
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	@Override
+	public Map<UUID, Task<Object>> getResults(String queue, Collection<UUID> ids, @Nullable Duration timeout) {
+		assertQueue(queue);
+		assertIds(ids);
+		Set<UUID> wanted = new LinkedHashSet<>(ids);
+		boolean wait = timeout != null && !timeout.isNegative();
+		boolean forever = wait && timeout.isZero();
+		long remaining = (wait && !forever) ? nanos(timeout) : 0;
+		Map<UUID, String> finished;
+		this.lock.lock();
+		try {
+			while (true) {
+				finished = finished(queue, wanted);
+				if (!wait || finished.size() == wanted.size()) {
+					break;
+				}
+				if (forever) {
+					this.tasksFinished.await();
+				}
+				else if (remaining > 0) {
+					remaining = this.tasksFinished.awaitNanos(remaining);
+				}
+				else {
+					Set<UUID> unfinished = new LinkedHashSet<>(wanted);
+					unfinished.removeAll(finished.keySet());
+					throw new WaitTimeoutException(timeout, unfinished);
+				}
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new BackendException("Interrupted while waiting for tasks " + wanted + " to finish", ex);
+		}
+		finally {
+			this.lock.unlock();
+		}
+		return read(finished);
+	}
+
+	@Override
+	public Optional<Task<Object>> cancel(String queue, UUID id) {
+		assertQueue(queue);
+		Assert.notNull(id, "'id' must not be null");
+		this.lock.lock();
+		try {
+			MemoryQueue state = this.queues.get(queue);
+			if (state == null) {
+				return Optional.empty();
+			}
+			Instant now = this.clock.instant();
+			MemoryRecord record = state.record(id, now);
+			if (record == null || record.finished()) {
+				return Optional.empty();
+			}
+			boolean unscheduled = state.unschedule(id);
+			boolean unqueued = state.removeUnclaimedEntryOf(id);
+			if (!unscheduled && !unqueued) {
+				return Optional.empty();
+			}
+			Task<Object> cancelled = this.json.read(record.json())
+				.mutate()
+				.status(TaskStatus.CANCELLED)
+				.finishedAt(Task.now())
+				.build();
+			Instant expiresAt = this.ttlPolicy.resolve(cancelled).map(now::plus).orElse(null);
+			state.putRecord(id, new MemoryRecord(this.json.write(cancelled), true, expiresAt));
+			state.incrementCompleted();
+			this.tasksFinished.signalAll();
+			return Optional.of(cancelled);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	@Override
+	public boolean delete(String queue, UUID id) {
+		assertQueue(queue);
+		Assert.notNull(id, "'id' must not be null");
+		this.lock.lock();
+		try {
+			MemoryQueue state = this.queues.get(queue);
+			MemoryRecord record = (state != null) ? state.record(id, this.clock.instant()) : null;
+			if (record == null) {
+				return false;
+			}
+			if (!record.finished()) {
+				throw new IllegalStateException("Task " + id + " has not finished; cancel it first");
+			}
+			state.removeRecord(id);
+			return true;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	@Override
+	public QueueStats getStats(String queue) {
+		assertQueue(queue);
+		this.lock.lock();
+		try {
+			MemoryQueue state = this.queues.get(queue);
+			return (state != null) ? new QueueStats(state.size(), state.completed(), state.scheduledCount())
+					: new QueueStats(0, 0, 0);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	@Override
+	public Map<String, Long> listQueues() {
+		this.lock.lock();
+		try {
+			Map<String, Long> queues = new TreeMap<>();
+			for (String name : this.registeredQueues) {
+				MemoryQueue state = this.queues.get(name);
+				queues.put(name, (state != null) ? state.size() : 0L);
+			}
+			return queues;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	@Override
+	public boolean addCron(String queue, TaskCron cron) {
+		assertQueue(queue);
+		Assert.notNull(cron, "'cron' must not be null");
+		UUID deterministicId = cron.deterministicId();
+		String cronJson = this.json.writeCron(cron);
+		this.lock.lock();
+		try {
+			return state(queue).crons().putIfAbsent(deterministicId, cronJson) == null;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	@Override
+	public boolean deleteCron(String queue, UUID deterministicId) {
+		assertQueue(queue);
+		Assert.notNull(deterministicId, "'deterministicId' must not be null");
+		this.lock.lock();
+		try {
+			MemoryQueue state = this.queues.get(queue);
+			return state != null && state.crons().remove(deterministicId) != null;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	@Override
+	public List<TaskCron> getCrons(String queue) {
+		assertQueue(queue);
+		List<String> jsons;
+		this.lock.lock();
+		try {
+			MemoryQueue state = this.queues.get(queue);
+			jsons = (state != null) ? List.copyOf(state.crons().values()) : List.of();
+		}
+		finally {
+			this.lock.unlock();
+		}
+		return jsons.stream().map(this.json::readCron).toList();
+	}
+
+	/**
+	 * Return how long the record of a task is kept from now, for tests.
+	 * @param queue the queue name
+	 * @param id the task id
+	 * @return the time left, or empty when the task does not exist or is kept until deleted
+	 */
+	Optional<Duration> timeToLive(String queue, UUID id) {
+		this.lock.lock();
+		try {
+			MemoryQueue state = this.queues.get(queue);
+			Instant now = this.clock.instant();
+			MemoryRecord record = (state != null) ? state.record(id, now) : null;
+			Instant expiresAt = (record != null) ? record.expiresAt() : null;
+			return (expiresAt != null) ? Optional.of(Duration.between(now, expiresAt)) : Optional.empty();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private MemoryQueue state(String queue) {
+		return this.queues.computeIfAbsent(queue, (name) -> new MemoryQueue());
+	}
+
+	private Map<UUID, String> finished(String queue, Set<UUID> ids) {
+		Map<UUID, String> finished = new LinkedHashMap<>();
+		MemoryQueue state = this.queues.get(queue);
+		if (state != null) {
+			Instant now = this.clock.instant();
+			for (UUID id : ids) {
+				MemoryRecord record = state.record(id, now);
+				if (record != null && record.finished()) {
+					finished.put(id, record.json());
+				}
+			}
+		}
+		return finished;
+	}
+
+	private Map<UUID, Task<Object>> read(Map<UUID, String> jsons) {
+		Map<UUID, Task<Object>> tasks = new LinkedHashMap<>();
+		jsons.forEach((id, taskJson) -> tasks.put(id, this.json.read(taskJson)));
+		return tasks;
+	}
+
+	/**
+	 * Return the next stream entry id, {@code <millis>-<sequence>} as Redis makes them: always greater than the last,
+	 * also when the clock stands still or goes back.
+	 */
+	private String nextEntryId() {
+		long millis = this.clock.millis();
+		if (millis > this.lastEntryMillis) {
+			this.lastEntryMillis = millis;
+			this.lastEntrySequence = 0;
+		}
+		else {
+			this.lastEntrySequence++;
+		}
+		return this.lastEntryMillis + "-" + this.lastEntrySequence;
+	}
+
+	private static long nanos(Duration duration) {
+		try {
+			return duration.toNanos();
+		}
+		catch (ArithmeticException ex) {
+			return Long.MAX_VALUE;
+		}
+	}
+
+	private static void assertQueue(String queue) {
+		Assert.hasText(queue, "'queue' must not be empty");
+	}
+
+	private static void assertIds(Collection<UUID> ids) {
+		Assert.notNull(ids, "'ids' must not be null");
+		Assert.noNullElements(ids, "'ids' must not contain null");
+	}
+
+}

@@ -1,0 +1,1120 @@
+package io.sheppy.spring.backend;
+
+import java.math.BigDecimal;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.dao.DataAccessException;
+import org.springframework.data.domain.Range;
+import org.springframework.data.redis.connection.Limit;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisPipelineException;
+import org.springframework.data.redis.connection.ReturnType;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.connection.stream.ByteRecord;
+import org.springframework.data.redis.connection.stream.Consumer;
+import org.springframework.data.redis.connection.stream.MapRecord;
+import org.springframework.data.redis.connection.stream.ReadOffset;
+import org.springframework.data.redis.connection.stream.StreamOffset;
+import org.springframework.data.redis.connection.stream.StreamReadOptions;
+import org.springframework.data.redis.core.Cursor;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.ScanOptions;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.ZSetOperations.TypedTuple;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.data.redis.serializer.RedisSerializer;
+import org.springframework.data.redis.serializer.SerializationException;
+import org.springframework.util.Assert;
+import org.springframework.util.ClassUtils;
+import org.springframework.util.StringUtils;
+
+import io.sheppy.spring.core.InvalidTaskException;
+import io.sheppy.spring.core.Task;
+import io.sheppy.spring.core.TaskCron;
+import io.sheppy.spring.core.TaskJson;
+import io.sheppy.spring.core.TaskStatus;
+
+/**
+ * A {@link Backend} on Redis, built on Spring Data Redis and sharing Python Sheppy's keys and JSON, so that Python
+ * and Java producers and workers can share one Redis. Adding, scheduling, promoting, storing a result, cancelling and
+ * deleting are each one Lua script (the tasks' JSON is written by Java only, never re-encoded in Redis).
+ * <p>
+ * Non-blocking commands go through a {@link StringRedisTemplate}; blocking stream reads and pipelines run on a small
+ * pool of long-lived connections, which {@link #close()} closes. All keys of a queue are named after the queue
+ * literally, so a queue named in braces ({@code {emails}}) keeps them in one Redis Cluster hash slot; the registry of
+ * queues ({@code sheppy:_queues}) is only ever written by a command of its own.
+ *
+ * @author Sheppy for Spring
+ * @see Settings
+ */
+public class RedisBackend implements Backend, AutoCloseable {
+
+	private static final Log logger = LogFactory.getLog(RedisBackend.class);
+
+	/** The most keys read, deleted or sent to a script in one command. */
+	static final int BATCH_SIZE = 1000;
+
+	/** The longest a blocking read waits in one call; longer waits loop. */
+	static final long MAX_BLOCK_MILLIS = 5000;
+
+	private static final int CANCEL_ATTEMPTS = 5;
+
+	private static final int LOGGED_CONTENT_LENGTH = 200;
+
+	private static final byte[] DATA_FIELD = bytes("data");
+
+	private static final byte[] TASK_ID_FIELD = bytes("task_id");
+
+	private static final boolean LETTUCE_PRESENT = ClassUtils.isPresent("io.lettuce.core.RedisClient",
+			RedisBackend.class.getClassLoader());
+
+	private static final RedisSerializer<Object> ARGS_SERIALIZER = new ArgsSerializer();
+
+	private final StringRedisTemplate redisTemplate;
+
+	private final RedisDedicatedConnections connections;
+
+	private final TaskJson taskJson;
+
+	private final Settings settings;
+
+	private final long maxBlockMillis;
+
+	/**
+	 * Create a backend with the {@linkplain Settings#defaults() default settings}.
+	 * @param connectionFactory the connection factory
+	 * @param taskJson the codec of tasks
+	 */
+	public RedisBackend(RedisConnectionFactory connectionFactory, TaskJson taskJson) {
+		this(connectionFactory, taskJson, Settings.defaults());
+	}
+
+	/**
+	 * Create a backend.
+	 * @param connectionFactory the connection factory
+	 * @param taskJson the codec of tasks
+	 * @param settings the settings
+	 */
+	public RedisBackend(RedisConnectionFactory connectionFactory, TaskJson taskJson, Settings settings) {
+		Assert.notNull(connectionFactory, "'connectionFactory' must not be null");
+		Assert.notNull(taskJson, "'taskJson' must not be null");
+		Assert.notNull(settings, "'settings' must not be null");
+		this.redisTemplate = new StringRedisTemplate(connectionFactory);
+		this.connections = new RedisDedicatedConnections(connectionFactory);
+		this.taskJson = taskJson;
+		this.settings = settings;
+		this.maxBlockMillis = maxBlockMillis(connectionFactory);
+	}
+
+	/**
+	 * Return the settings of this backend.
+	 * @return the settings
+	 */
+	public Settings getSettings() {
+		return this.settings;
+	}
+
+	@Override
+	public List<Boolean> append(String queue, List<? extends Task<?>> tasks, boolean unique) {
+		assertQueue(queue);
+		Assert.notNull(tasks, "'tasks' must not be null");
+		Assert.noNullElements(tasks, "'tasks' must not contain null elements");
+		if (tasks.isEmpty()) {
+			return List.of();
+		}
+		List<String> jsons = tasks.stream().map(this.taskJson::write).toList();
+		return run(() -> "add " + count(tasks.size(), "task") + " to queue '" + queue + "'", () -> {
+			List<Boolean> queued = new ArrayList<>(tasks.size());
+			for (int from = 0; from < tasks.size(); from += BATCH_SIZE) {
+				int to = Math.min(from + BATCH_SIZE, tasks.size());
+				List<String> keys = new ArrayList<>(to - from + 2);
+				keys.add(RedisKeys.pending(queue));
+				keys.add(RedisKeys.pendingIds(queue));
+				List<Object> args = new ArrayList<>(2 * (to - from) + 2);
+				args.add(this.settings.consumerGroup());
+				args.add(flag(unique));
+				for (int i = from; i < to; i++) {
+					UUID id = tasks.get(i).getId();
+					keys.add(RedisKeys.task(queue, id));
+					args.add(id.toString());
+					args.add(jsons.get(i));
+				}
+				List<?> replies = (from == 0) ? executeAndRegister(queue, RedisScripts.APPEND, keys, args)
+						: execute(RedisScripts.APPEND, keys, args);
+				for (Object reply : replies) {
+					queued.add(reply instanceof String);
+				}
+			}
+			return queued;
+		});
+	}
+
+	@Override
+	public List<TaskDelivery> pop(String queue, int limit, @Nullable Duration timeout) {
+		assertQueue(queue);
+		if (limit < 1) {
+			throw new IllegalArgumentException("'limit' must be at least 1 but was " + limit);
+		}
+		if (timeout != null && timeout.isNegative()) {
+			throw new IllegalArgumentException("'timeout' must not be negative but was " + timeout);
+		}
+		if (Thread.currentThread().isInterrupted()) {
+			// a worker that is being stopped: a read whose reply is never taken would leave its entries claimed
+			return List.of();
+		}
+		return run(() -> "take tasks from queue '" + queue + "'", () -> {
+			List<ByteRecord> records;
+			try {
+				records = readGroup(queue, limit, timeout);
+			}
+			catch (DataAccessException ex) {
+				if (Thread.currentThread().isInterrupted()) {
+					// interrupted while waiting: the connection is closed, the interrupt stays for the caller
+					return List.of();
+				}
+				throw ex;
+			}
+			return records.isEmpty() ? List.of() : claim(queue, records);
+		});
+	}
+
+	private List<ByteRecord> readGroup(String queue, int limit, @Nullable Duration timeout) {
+		byte[] stream = bytes(RedisKeys.pending(queue));
+		Consumer consumer = Consumer.from(this.settings.consumerGroup(), this.settings.consumerName());
+		boolean blocking = timeout != null && !timeout.isZero();
+		long deadline = blocking ? deadline(timeout) : 0;
+		return this.connections.execute((connection) -> {
+			boolean groupCreated = false;
+			while (true) {
+				StreamReadOptions options = StreamReadOptions.empty().count(limit);
+				long block = blocking ? blockMillis(deadline - System.nanoTime(), this.maxBlockMillis) : 0;
+				if (block > 0) {
+					options = options.block(Duration.ofMillis(block));
+				}
+				List<ByteRecord> records;
+				try {
+					records = connection.streamCommands()
+						.xReadGroup(consumer, options, StreamOffset.create(stream, ReadOffset.lastConsumed()));
+				}
+				catch (DataAccessException ex) {
+					if (groupCreated || !hasErrorCode(ex, "NOGROUP")) {
+						throw ex;
+					}
+					createGroup(connection, stream);
+					groupCreated = true;
+					continue;
+				}
+				if ((records != null && !records.isEmpty()) || block == 0) {
+					return (records != null) ? records : List.of();
+				}
+			}
+		});
+	}
+
+	private void createGroup(RedisConnection connection, byte[] stream) {
+		try {
+			connection.streamCommands()
+				.xGroupCreate(stream, this.settings.consumerGroup(), ReadOffset.from("0"), true);
+		}
+		catch (DataAccessException ex) {
+			if (!hasErrorCode(ex, "BUSYGROUP")) {
+				throw ex;
+			}
+		}
+	}
+
+	private List<TaskDelivery> claim(String queue, List<ByteRecord> records) {
+		List<@Nullable Task<Object>> tasks = new ArrayList<>(records.size());
+		List<@Nullable String> problems = new ArrayList<>(records.size());
+		List<Object> args = new ArrayList<>(2 * records.size() + 1);
+		args.add(this.settings.consumerGroup());
+		for (ByteRecord record : records) {
+			byte[] data = field(record, DATA_FIELD);
+			Task<Object> task = null;
+			String problem = null;
+			if (data == null) {
+				problem = "it has no 'data' field";
+			}
+			else {
+				try {
+					task = this.taskJson.read(string(data));
+				}
+				catch (InvalidTaskException ex) {
+					problem = ex.getMessage();
+				}
+			}
+			tasks.add(task);
+			problems.add(problem);
+			args.add(record.getId().getValue());
+			args.add((task != null) ? task.getId().toString() : "");
+		}
+		List<?> replies = execute(RedisScripts.CLAIM, List.of(RedisKeys.pending(queue), RedisKeys.pendingIds(queue)),
+				args);
+		List<TaskDelivery> deliveries = new ArrayList<>(records.size());
+		for (int i = 0; i < records.size(); i++) {
+			Task<Object> task = tasks.get(i);
+			String entryId = records.get(i).getId().getValue();
+			if (task == null) {
+				logger.error("Removed entry " + entryId + " from the pending stream of queue '" + queue
+						+ "' because it holds no valid task (" + problems.get(i) + "): " + describe(records.get(i)));
+			}
+			else if (Long.valueOf(1).equals(replies.get(i))) {
+				deliveries.add(new TaskDelivery(task, entryId));
+			}
+		}
+		return deliveries;
+	}
+
+	@Override
+	public List<Task<Object>> getPending(String queue, int count) {
+		assertQueue(queue);
+		if (count < 1) {
+			throw new IllegalArgumentException("'count' must be at least 1 but was " + count);
+		}
+		return run(() -> "read the pending tasks of queue '" + queue + "'", () -> {
+			List<MapRecord<String, Object, Object>> records = this.redisTemplate.opsForStream()
+				.range(RedisKeys.pending(queue), Range.unbounded(), Limit.limit().count(count));
+			List<Task<Object>> tasks = new ArrayList<>();
+			if (records != null) {
+				for (MapRecord<String, Object, Object> record : records) {
+					Object data = record.getValue().get("data");
+					String entry = "entry " + record.getId().getValue();
+					Task<Object> task = (data instanceof String json) ? readOrSkip(queue, json, entry) : null;
+					if (task != null) {
+						tasks.add(task);
+					}
+				}
+			}
+			return tasks;
+		});
+	}
+
+	@Override
+	public long size(String queue) {
+		assertQueue(queue);
+		return run(() -> "count the pending tasks of queue '" + queue + "'",
+				() -> orZero(this.redisTemplate.opsForStream().size(RedisKeys.pending(queue))));
+	}
+
+	@Override
+	public long clear(String queue) {
+		assertQueue(queue);
+		return run(() -> "clear queue '" + queue + "'", () -> {
+			long removed = scanTaskRecords(queue, (keys) -> orZero(this.redisTemplate.unlink(keys)));
+			this.connections.executePipelined((connection) -> {
+				// trimmed, not deleted: the stream and its consumer group stay for the workers that read it
+				connection.streamCommands().xTrim(bytes(RedisKeys.pending(queue)), 0);
+				connection.keyCommands()
+					.del(bytes(RedisKeys.pendingIds(queue)), bytes(RedisKeys.scheduled(queue)),
+							bytes(RedisKeys.cron(queue)));
+				connection.hashCommands().hDel(bytes(RedisKeys.QUEUES), bytes(queue));
+			});
+			return removed;
+		});
+	}
+
+	@Override
+	public Map<UUID, Task<Object>> getTasks(String queue, Collection<UUID> ids) {
+		assertQueue(queue);
+		Assert.notNull(ids, "'ids' must not be null");
+		Assert.noNullElements(ids, "'ids' must not contain null elements");
+		Set<UUID> distinct = new LinkedHashSet<>(ids);
+		if (distinct.isEmpty()) {
+			return new LinkedHashMap<>();
+		}
+		return run(() -> "read " + count(distinct.size(), "task") + " of queue '" + queue + "'",
+				() -> readTasks(queue, distinct));
+	}
+
+	private Map<UUID, Task<Object>> readTasks(String queue, Collection<UUID> ids) {
+		Map<UUID, Task<Object>> tasks = new LinkedHashMap<>();
+		List<UUID> batch = new ArrayList<>(Math.min(ids.size(), BATCH_SIZE));
+		for (UUID id : ids) {
+			batch.add(id);
+			if (batch.size() == BATCH_SIZE) {
+				readBatch(queue, batch, tasks);
+				batch.clear();
+			}
+		}
+		if (!batch.isEmpty()) {
+			readBatch(queue, batch, tasks);
+		}
+		return tasks;
+	}
+
+	private void readBatch(String queue, List<UUID> ids, Map<UUID, Task<Object>> tasks) {
+		List<String> jsons = this.redisTemplate.opsForValue()
+			.multiGet(ids.stream().map((id) -> RedisKeys.task(queue, id)).toList());
+		for (int i = 0; i < ids.size(); i++) {
+			String json = (jsons != null) ? jsons.get(i) : null;
+			if (json != null) {
+				tasks.put(ids.get(i), this.taskJson.read(json));
+			}
+		}
+	}
+
+	@Override
+	public List<Task<Object>> getAllTasks(String queue) {
+		assertQueue(queue);
+		return run(() -> "read all tasks of queue '" + queue + "'", () -> {
+			List<Task<Object>> tasks = new ArrayList<>();
+			scanTaskRecords(queue, (keys) -> {
+				readAllBatch(queue, keys, tasks);
+				return keys.size();
+			});
+			return tasks;
+		});
+	}
+
+	/**
+	 * Find the task records of a queue with {@code SCAN} and hand them to an action in batches.
+	 * @param queue the queue name
+	 * @param action what to do with a batch of at most {@link #BATCH_SIZE} keys, returning a count
+	 * @return the sum of the counts
+	 */
+	private long scanTaskRecords(String queue, ToLongFunction<List<String>> action) {
+		long total = 0;
+		ScanOptions options = ScanOptions.scanOptions().match(RedisKeys.taskPattern(queue)).count(BATCH_SIZE).build();
+		try (Cursor<String> cursor = this.redisTemplate.scan(options)) {
+			List<String> batch = new ArrayList<>(BATCH_SIZE);
+			while (cursor.hasNext()) {
+				String key = cursor.next();
+				if (RedisKeys.taskId(queue, key) != null) {
+					batch.add(key);
+				}
+				if (batch.size() == BATCH_SIZE) {
+					total += action.applyAsLong(batch);
+					batch.clear();
+				}
+			}
+			if (!batch.isEmpty()) {
+				total += action.applyAsLong(batch);
+			}
+		}
+		return total;
+	}
+
+	private void readAllBatch(String queue, List<String> keys, List<Task<Object>> tasks) {
+		List<String> jsons = this.redisTemplate.opsForValue().multiGet(keys);
+		for (int i = 0; i < keys.size(); i++) {
+			String json = (jsons != null) ? jsons.get(i) : null;
+			Task<Object> task = (json != null) ? readOrSkip(queue, json, "record " + keys.get(i)) : null;
+			if (task != null) {
+				tasks.add(task);
+			}
+		}
+	}
+
+	@Override
+	public boolean schedule(String queue, Task<?> task, Instant at, boolean unique) {
+		assertQueue(queue);
+		Assert.notNull(task, "'task' must not be null");
+		Assert.notNull(at, "'at' must not be null");
+		String json = this.taskJson.write(task);
+		return run(() -> "schedule task " + task.getId() + " in queue '" + queue + "'", () -> {
+			List<String> keys = List.of(RedisKeys.task(queue, task.getId()), RedisKeys.scheduled(queue));
+			List<Object> args = List.of(task.getId().toString(), json, score(at), flag(unique));
+			return Long.valueOf(1).equals(executeAndRegister(queue, RedisScripts.SCHEDULE, keys, args));
+		});
+	}
+
+	@Override
+	public List<Task<Object>> popScheduled(String queue, Instant now, int limit) {
+		assertQueue(queue);
+		Assert.notNull(now, "'now' must not be null");
+		if (limit < 1) {
+			throw new IllegalArgumentException("'limit' must be at least 1 but was " + limit);
+		}
+		String nowScore = score(now);
+		return run(() -> "move due scheduled tasks of queue '" + queue + "' to the queue", () -> {
+			Set<String> due = this.redisTemplate.opsForZSet()
+				.rangeByScore(RedisKeys.scheduled(queue), Double.NEGATIVE_INFINITY, Double.parseDouble(nowScore), 0,
+						limit);
+			if (due == null || due.isEmpty()) {
+				return List.of();
+			}
+			List<String> ids = new ArrayList<>(due);
+			List<String> keys = new ArrayList<>(ids.size() + 3);
+			keys.add(RedisKeys.scheduled(queue));
+			keys.add(RedisKeys.pending(queue));
+			keys.add(RedisKeys.pendingIds(queue));
+			ids.forEach((id) -> keys.add(RedisKeys.taskPrefix(queue) + id));
+			// the records are compared byte for byte in the script, so they are read and sent back as bytes
+			List<byte[]> peeked = this.redisTemplate.execute((RedisCallback<List<byte[]>>) (connection) -> connection
+				.stringCommands()
+				.mGet(keys.subList(3, keys.size()).stream().map(RedisBackend::bytes).toArray(byte[][]::new)));
+			List<@Nullable Task<Object>> promoted = new ArrayList<>(ids.size());
+			List<@Nullable String> problems = new ArrayList<>(ids.size());
+			List<Object> args = new ArrayList<>(3 * ids.size() + 2);
+			args.add(this.settings.consumerGroup());
+			args.add(nowScore);
+			for (int i = 0; i < ids.size(); i++) {
+				byte[] current = (peeked != null) ? peeked.get(i) : null;
+				Task<Object> task = null;
+				String json = "";
+				String problem = null;
+				if (current != null) {
+					try {
+						Task<Object> stored = this.taskJson.read(string(current));
+						if (!stored.isFinished()) {
+							task = stored.mutate().status(TaskStatus.PENDING).build();
+							json = this.taskJson.write(task);
+						}
+					}
+					catch (InvalidTaskException ex) {
+						task = null;
+						problem = ex.getMessage();
+					}
+				}
+				promoted.add(task);
+				problems.add(problem);
+				args.add(ids.get(i));
+				args.add((current != null) ? current : new byte[0]);
+				args.add(json);
+			}
+			List<?> replies = execute(RedisScripts.PROMOTE, keys, args);
+			List<Task<Object>> moved = new ArrayList<>(ids.size());
+			for (int i = 0; i < ids.size(); i++) {
+				Object reply = replies.get(i);
+				Task<Object> task = promoted.get(i);
+				if (reply instanceof String && task != null) {
+					moved.add(task);
+				}
+				else if (Long.valueOf(-1).equals(reply) && problems.get(i) != null) {
+					logger.error("Removed task " + ids.get(i) + " from the schedule of queue '" + queue
+							+ "' because its record is not a valid task (" + problems.get(i) + "): "
+							+ abbreviate(string(peeked.get(i))));
+				}
+			}
+			return moved;
+		});
+	}
+
+	@Override
+	public List<Task<Object>> getScheduled(String queue) {
+		assertQueue(queue);
+		return run(() -> "read the scheduled tasks of queue '" + queue + "'", () -> {
+			Set<String> members = this.redisTemplate.opsForZSet().range(RedisKeys.scheduled(queue), 0, -1);
+			if (members == null || members.isEmpty()) {
+				return List.of();
+			}
+			List<String> keys = members.stream().map((id) -> RedisKeys.taskPrefix(queue) + id).toList();
+			List<Task<Object>> tasks = new ArrayList<>(keys.size());
+			for (int from = 0; from < keys.size(); from += BATCH_SIZE) {
+				readAllBatch(queue, keys.subList(from, Math.min(from + BATCH_SIZE, keys.size())), tasks);
+			}
+			return tasks;
+		});
+	}
+
+	@Override
+	public Optional<Instant> nextScheduledAt(String queue) {
+		assertQueue(queue);
+		return run(() -> "read the schedule of queue '" + queue + "'", () -> {
+			Set<TypedTuple<String>> first = this.redisTemplate.opsForZSet()
+				.rangeWithScores(RedisKeys.scheduled(queue), 0, 0);
+			if (first == null || first.isEmpty()) {
+				return Optional.empty();
+			}
+			Double score = first.iterator().next().getScore();
+			return Optional.ofNullable(score).map(RedisBackend::instant);
+		});
+	}
+
+	@Override
+	public boolean storeResult(String queue, Task<?> task, @Nullable String deliveryId) {
+		assertQueue(queue);
+		Assert.notNull(task, "'task' must not be null");
+		String json = this.taskJson.write(task);
+		String ttl = this.settings.ttlPolicy().resolve(task).map(RedisBackend::seconds).orElse("");
+		return run(() -> "store the state of task " + task.getId() + " in queue '" + queue + "'", () -> {
+			List<String> keys = List.of(RedisKeys.task(queue, task.getId()), RedisKeys.pending(queue),
+					RedisKeys.pendingIds(queue), RedisKeys.finished(queue), RedisKeys.completed(queue));
+			List<Object> args = List.of(task.getId().toString(), json, flag(task.isFinished()), ttl,
+					(deliveryId != null) ? deliveryId : "", this.settings.consumerGroup(), finishedMinId());
+			return Long.valueOf(1).equals(execute(RedisScripts.STORE_RESULT, keys, args));
+		});
+	}
+
+	@Override
+	public void acknowledge(String queue, Collection<String> deliveryIds) {
+		assertQueue(queue);
+		Assert.notNull(deliveryIds, "'deliveryIds' must not be null");
+		Assert.noNullElements(deliveryIds, "'deliveryIds' must not contain null elements");
+		if (deliveryIds.isEmpty()) {
+			return;
+		}
+		String[] ids = deliveryIds.toArray(String[]::new);
+		run(() -> "acknowledge " + count(ids.length, "entry", "entries") + " of queue '" + queue + "'", () -> {
+			byte[] stream = bytes(RedisKeys.pending(queue));
+			return this.connections.executePipelined((connection) -> {
+				connection.streamCommands().xAck(stream, this.settings.consumerGroup(), ids);
+				connection.streamCommands().xDel(stream, ids);
+			});
+		});
+	}
+
+	@Override
+	public Map<UUID, Task<Object>> getResults(String queue, Collection<UUID> ids, @Nullable Duration timeout) {
+		assertQueue(queue);
+		Assert.notNull(ids, "'ids' must not be null");
+		Assert.noNullElements(ids, "'ids' must not contain null elements");
+		Set<UUID> wanted = new LinkedHashSet<>(ids);
+		if (wanted.isEmpty()) {
+			return new LinkedHashMap<>();
+		}
+		return run(() -> "wait for " + count(wanted.size(), "task") + " of queue '" + queue + "'", () -> {
+			Map<UUID, Task<Object>> finished = new LinkedHashMap<>();
+			if (timeout == null || timeout.isNegative()) {
+				collectFinished(queue, wanted, finished);
+				return inOrder(wanted, finished);
+			}
+			// the position is taken before the records are read, so that no notification after the read is missed
+			String lastId = lastFinishedId(queue);
+			collectFinished(queue, wanted, finished);
+			Set<UUID> remaining = new LinkedHashSet<>(wanted);
+			remaining.removeAll(finished.keySet());
+			long deadline = timeout.isZero() ? 0 : deadline(timeout);
+			byte[] stream = bytes(RedisKeys.finished(queue));
+			while (!remaining.isEmpty()) {
+				long block = timeout.isZero() ? this.maxBlockMillis
+						: blockMillis(deadline - System.nanoTime(), this.maxBlockMillis);
+				if (block == 0) {
+					throw new WaitTimeoutException(timeout, remaining);
+				}
+				List<ByteRecord> records = readFinished(stream, lastId, block);
+				Set<UUID> notified = new LinkedHashSet<>();
+				for (ByteRecord record : records) {
+					lastId = record.getId().getValue();
+					UUID id = uuidOrNull(field(record, TASK_ID_FIELD));
+					if (id != null && remaining.contains(id)) {
+						notified.add(id);
+					}
+				}
+				if (!notified.isEmpty()) {
+					collectFinished(queue, notified, finished);
+					remaining.removeAll(finished.keySet());
+				}
+			}
+			return inOrder(wanted, finished);
+		});
+	}
+
+	private String lastFinishedId(String queue) {
+		List<MapRecord<String, Object, Object>> last = this.redisTemplate.opsForStream()
+			.reverseRange(RedisKeys.finished(queue), Range.unbounded(), Limit.limit().count(1));
+		return (last == null || last.isEmpty()) ? "0-0" : last.get(0).getId().getValue();
+	}
+
+	private List<ByteRecord> readFinished(byte[] stream, String lastId, long blockMillis) {
+		StreamReadOptions options = StreamReadOptions.empty().count(BATCH_SIZE).block(Duration.ofMillis(blockMillis));
+		List<ByteRecord> records = this.connections.execute((connection) -> connection.streamCommands()
+			.xRead(options, StreamOffset.create(stream, ReadOffset.from(lastId))));
+		return (records != null) ? records : List.of();
+	}
+
+	private void collectFinished(String queue, Collection<UUID> ids, Map<UUID, Task<Object>> finished) {
+		readTasks(queue, ids).forEach((id, task) -> {
+			if (task.isFinished()) {
+				finished.put(id, task);
+			}
+		});
+	}
+
+	private static Map<UUID, Task<Object>> inOrder(Set<UUID> ids, Map<UUID, Task<Object>> tasks) {
+		Map<UUID, Task<Object>> ordered = new LinkedHashMap<>();
+		for (UUID id : ids) {
+			Task<Object> task = tasks.get(id);
+			if (task != null) {
+				ordered.put(id, task);
+			}
+		}
+		return ordered;
+	}
+
+	@Override
+	public Optional<Task<Object>> cancel(String queue, UUID id) {
+		assertQueue(queue);
+		Assert.notNull(id, "'id' must not be null");
+		return run(() -> "cancel task " + id + " of queue '" + queue + "'", () -> {
+			byte[] key = bytes(RedisKeys.task(queue, id));
+			List<String> keys = List.of(RedisKeys.task(queue, id), RedisKeys.scheduled(queue), RedisKeys.pending(queue),
+					RedisKeys.pendingIds(queue), RedisKeys.finished(queue), RedisKeys.completed(queue));
+			for (int attempt = 0; attempt < CANCEL_ATTEMPTS; attempt++) {
+				byte[] current = this.redisTemplate
+					.execute((RedisCallback<byte[]>) (connection) -> connection.stringCommands().get(key));
+				if (current == null) {
+					return Optional.empty();
+				}
+				Task<Object> task = this.taskJson.read(string(current));
+				if (task.isFinished()) {
+					return Optional.empty();
+				}
+				Task<Object> cancelled = task.mutate().status(TaskStatus.CANCELLED).finishedAt(Task.now()).build();
+				String ttl = this.settings.ttlPolicy().resolve(cancelled).map(RedisBackend::seconds).orElse("");
+				List<Object> args = List.of(id.toString(), current, this.taskJson.write(cancelled), ttl,
+						finishedMinId());
+				String outcome = execute(RedisScripts.CANCEL, keys, args);
+				if ("cancelled".equals(outcome)) {
+					return Optional.of(cancelled);
+				}
+				if ("taken".equals(outcome)) {
+					return Optional.empty();
+				}
+			}
+			throw new BackendException("Failed to cancel task " + id + " of queue '" + queue + "': its record changed "
+					+ CANCEL_ATTEMPTS + " times while cancelling it", null);
+		});
+	}
+
+	@Override
+	public boolean delete(String queue, UUID id) {
+		assertQueue(queue);
+		Assert.notNull(id, "'id' must not be null");
+		Long deleted = run(() -> "delete task " + id + " of queue '" + queue + "'",
+				() -> execute(RedisScripts.DELETE, List.of(RedisKeys.task(queue, id)), List.of()));
+		if (Long.valueOf(-1).equals(deleted)) {
+			throw new IllegalStateException("Task " + id + " has not finished; cancel it first");
+		}
+		return Long.valueOf(1).equals(deleted);
+	}
+
+	@Override
+	public QueueStats getStats(String queue) {
+		assertQueue(queue);
+		return run(() -> "read the counts of queue '" + queue + "'", () -> {
+			List<Object> results = this.connections.executePipelined((connection) -> {
+				connection.streamCommands().xLen(bytes(RedisKeys.pending(queue)));
+				connection.stringCommands().get(bytes(RedisKeys.completed(queue)));
+				connection.zSetCommands().zCard(bytes(RedisKeys.scheduled(queue)));
+			});
+			Object completed = results.get(1);
+			return new QueueStats(number(results.get(0)),
+					(completed instanceof byte[] counter) ? Long.parseLong(string(counter)) : 0,
+					number(results.get(2)));
+		});
+	}
+
+	@Override
+	public Map<String, Long> listQueues() {
+		return run(() -> "list the queues", () -> {
+			Set<String> names = new TreeSet<>();
+			ScanOptions options = ScanOptions.scanOptions().count(BATCH_SIZE).build();
+			try (Cursor<Map.Entry<Object, Object>> cursor = this.redisTemplate.opsForHash()
+				.scan(RedisKeys.QUEUES, options)) {
+				cursor.forEachRemaining((entry) -> names.add((String) entry.getKey()));
+			}
+			Map<String, Long> queues = new LinkedHashMap<>();
+			List<String> batch = new ArrayList<>(Math.min(names.size(), BATCH_SIZE));
+			for (String name : names) {
+				batch.add(name);
+				if (batch.size() == BATCH_SIZE) {
+					countPending(batch, queues);
+					batch.clear();
+				}
+			}
+			if (!batch.isEmpty()) {
+				countPending(batch, queues);
+			}
+			return queues;
+		});
+	}
+
+	private void countPending(List<String> names, Map<String, Long> queues) {
+		List<Object> sizes;
+		try {
+			sizes = this.connections.executePipelined((connection) -> names
+				.forEach((name) -> connection.streamCommands().xLen(bytes(RedisKeys.pending(name)))));
+		}
+		catch (RedisPipelineException ex) {
+			// a key of another type under a queue's name counts as an empty queue, as in Python Sheppy
+			sizes = ex.getPipelineResult();
+		}
+		for (int i = 0; i < names.size(); i++) {
+			queues.put(names.get(i), (i < sizes.size()) ? number(sizes.get(i)) : 0);
+		}
+	}
+
+	@Override
+	public boolean addCron(String queue, TaskCron cron) {
+		assertQueue(queue);
+		Assert.notNull(cron, "'cron' must not be null");
+		String json = this.taskJson.writeCron(cron);
+		return run(() -> "add cron " + cron.deterministicId() + " to queue '" + queue + "'",
+				() -> Boolean.TRUE.equals(this.redisTemplate.opsForHash()
+					.putIfAbsent(RedisKeys.cron(queue), cron.deterministicId().toString(), json)));
+	}
+
+	@Override
+	public boolean deleteCron(String queue, UUID deterministicId) {
+		assertQueue(queue);
+		Assert.notNull(deterministicId, "'deterministicId' must not be null");
+		return run(() -> "delete cron " + deterministicId + " of queue '" + queue + "'",
+				() -> orZero(this.redisTemplate.opsForHash()
+					.delete(RedisKeys.cron(queue), deterministicId.toString())) > 0);
+	}
+
+	@Override
+	public List<TaskCron> getCrons(String queue) {
+		assertQueue(queue);
+		return run(() -> "read the crons of queue '" + queue + "'", () -> {
+			List<Object> values = this.redisTemplate.opsForHash().values(RedisKeys.cron(queue));
+			List<TaskCron> crons = new ArrayList<>(values.size());
+			for (Object value : values) {
+				try {
+					crons.add(this.taskJson.readCron((String) value));
+				}
+				catch (InvalidTaskException ex) {
+					logger.warn("Skipped a cron of queue '" + queue + "' that cannot be read (" + ex.getMessage()
+							+ "): " + abbreviate((String) value));
+				}
+			}
+			return crons;
+		});
+	}
+
+	/**
+	 * Close the connections that this backend keeps for blocking reads. A blocking read in progress ends within its
+	 * current wait; afterwards the backend must not be used.
+	 */
+	@Override
+	public void close() {
+		this.connections.close();
+	}
+
+	/**
+	 * Return how long one blocking read may wait when a deadline is {@code remainingNanos} away: the remaining time in
+	 * whole milliseconds, at most {@code maxBlockMillis}, or 0 when less than a millisecond remains, which means "do
+	 * not block" (never {@code BLOCK 0}, which Redis reads as "block forever").
+	 * @param remainingNanos the time until the deadline in nanoseconds
+	 * @param maxBlockMillis the longest one read may wait
+	 * @return the block time in milliseconds, or 0 when the deadline has (as good as) passed
+	 */
+	static long blockMillis(long remainingNanos, long maxBlockMillis) {
+		long millis = remainingNanos / 1_000_000L;
+		return (millis < 1) ? 0 : Math.min(millis, maxBlockMillis);
+	}
+
+	private static long deadline(Duration timeout) {
+		long nanos;
+		try {
+			nanos = timeout.toNanos();
+		}
+		catch (ArithmeticException ex) {
+			nanos = Long.MAX_VALUE;
+		}
+		// capped so that the deadline cannot overflow: a century is as good as forever
+		return System.nanoTime() + Math.min(nanos, ChronoUnit.CENTURIES.getDuration().toNanos());
+	}
+
+	private static long maxBlockMillis(RedisConnectionFactory connectionFactory) {
+		long commandTimeout = LETTUCE_PRESENT ? LettuceTimeout.of(connectionFactory) : 0;
+		// Lettuce fails a command, blocking or not, that takes longer than its command timeout
+		return (commandTimeout > 0) ? Math.max(1, Math.min(MAX_BLOCK_MILLIS, commandTimeout / 2)) : MAX_BLOCK_MILLIS;
+	}
+
+	private <T> T execute(RedisScript<T> script, List<String> keys, List<?> args) {
+		return this.redisTemplate.execute(script, ARGS_SERIALIZER, resultSerializer(), keys, args.toArray());
+	}
+
+	/**
+	 * Run a script pipelined with the registration of its queue in the registry of queues. The registry is a key of
+	 * its own, outside the queue's hash slot, so it is never touched by the script.
+	 */
+	private <T> T executeAndRegister(String queue, RedisScript<T> script, List<String> keys, List<?> args) {
+		byte[][] keysAndArgs = new byte[keys.size() + args.size()][];
+		int i = 0;
+		for (String key : keys) {
+			keysAndArgs[i++] = bytes(key);
+		}
+		for (Object arg : args) {
+			keysAndArgs[i++] = ARGS_SERIALIZER.serialize(arg);
+		}
+		ReturnType returnType = ReturnType.fromJavaType(script.getResultType());
+		List<Object> results;
+		try {
+			results = this.connections.executePipelined((connection) -> {
+				connection.hashCommands().hSetNX(bytes(RedisKeys.QUEUES), bytes(queue), bytes("{}"));
+				connection.scriptingCommands().evalSha(script.getSha1(), returnType, keys.size(), keysAndArgs);
+			});
+		}
+		catch (RedisPipelineException ex) {
+			if (!hasErrorCode(ex, "NOSCRIPT")) {
+				throw ex;
+			}
+			// the registration is done; the template loads the script with EVAL
+			return execute(script, keys, args);
+		}
+		return deserialize(results.get(1));
+	}
+
+	@SuppressWarnings("unchecked")
+	private static <T> T deserialize(@Nullable Object result) {
+		if (result instanceof byte[] bytes) {
+			return (T) string(bytes);
+		}
+		if (result instanceof List<?> list) {
+			List<Object> values = new ArrayList<>(list.size());
+			list.forEach((element) -> values.add(deserialize(element)));
+			return (T) values;
+		}
+		return (T) result;
+	}
+
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	private static <T> RedisSerializer<T> resultSerializer() {
+		return (RedisSerializer) RedisSerializer.string();
+	}
+
+	private @Nullable Task<Object> readOrSkip(String queue, String json, String where) {
+		try {
+			return this.taskJson.read(json);
+		}
+		catch (InvalidTaskException ex) {
+			logger.warn("Skipped " + where + " of queue '" + queue + "' because it holds no valid task ("
+					+ ex.getMessage() + "): " + abbreviate(json));
+			return null;
+		}
+	}
+
+	private String finishedMinId() {
+		return (System.currentTimeMillis() - this.settings.finishedRetention().toMillis()) + "-0";
+	}
+
+	private static boolean hasErrorCode(Throwable ex, String code) {
+		for (Throwable current = ex; current != null; current = current.getCause()) {
+			String message = current.getMessage();
+			if (message != null && message.contains(code)) {
+				return true;
+			}
+			if (current instanceof RedisPipelineException pipeline) {
+				for (Object result : pipeline.getPipelineResult()) {
+					if (result instanceof Throwable failure && failure != current && hasErrorCode(failure, code)) {
+						return true;
+					}
+				}
+			}
+		}
+		return false;
+	}
+
+	private static byte @Nullable [] field(ByteRecord record, byte[] name) {
+		for (Map.Entry<byte[], byte[]> entry : record.getValue().entrySet()) {
+			if (Arrays.equals(entry.getKey(), name)) {
+				return entry.getValue();
+			}
+		}
+		return null;
+	}
+
+	private static String describe(ByteRecord record) {
+		StringBuilder fields = new StringBuilder("{");
+		record.getValue().forEach((name, value) -> {
+			if (fields.length() > 1) {
+				fields.append(", ");
+			}
+			fields.append(string(name)).append('=').append(string(value));
+		});
+		return abbreviate(fields.append('}').toString());
+	}
+
+	private static @Nullable UUID uuidOrNull(byte @Nullable [] value) {
+		if (value == null) {
+			return null;
+		}
+		try {
+			return UUID.fromString(string(value));
+		}
+		catch (IllegalArgumentException ex) {
+			return null;
+		}
+	}
+
+	/**
+	 * Return a time as a score of the schedule: epoch seconds with up to six decimals, as Python's
+	 * {@code datetime.timestamp()}.
+	 */
+	static String score(Instant time) {
+		return BigDecimal.valueOf(time.getEpochSecond())
+			.add(BigDecimal.valueOf(time.getNano() / 1000, 6))
+			.stripTrailingZeros()
+			.toPlainString();
+	}
+
+	static Instant instant(double score) {
+		return Instant.EPOCH.plus(Math.round(score * 1_000_000d), ChronoUnit.MICROS);
+	}
+
+	private static String seconds(Duration ttl) {
+		return Long.toString(Math.max(1, ttl.toSeconds()));
+	}
+
+	private static String flag(boolean value) {
+		return value ? "1" : "0";
+	}
+
+	private static long number(@Nullable Object value) {
+		return (value instanceof Number number) ? number.longValue() : 0;
+	}
+
+	private static long orZero(@Nullable Long value) {
+		return (value != null) ? value : 0;
+	}
+
+	private static String count(int count, String noun) {
+		return count(count, noun, noun + "s");
+	}
+
+	private static String count(int count, String singular, String plural) {
+		return count + " " + ((count == 1) ? singular : plural);
+	}
+
+	private static String abbreviate(String text) {
+		return (text.length() <= LOGGED_CONTENT_LENGTH) ? text : text.substring(0, LOGGED_CONTENT_LENGTH) + "...";
+	}
+
+	private static void assertQueue(String queue) {
+		Assert.hasLength(queue, "'queue' must not be empty");
+	}
+
+	private static byte[] bytes(String text) {
+		return text.getBytes(StandardCharsets.UTF_8);
+	}
+
+	private static String string(byte[] bytes) {
+		return new String(bytes, StandardCharsets.UTF_8);
+	}
+
+	private static <T> T run(Supplier<String> operation, Supplier<T> action) {
+		try {
+			return action.get();
+		}
+		catch (DataAccessException ex) {
+			throw new BackendException("Failed to " + operation.get() + ": " + ex.getMessage(), ex);
+		}
+	}
+
+	/**
+	 * Settings of a {@link RedisBackend}; immutable, changed with the {@code withX} methods.
+	 *
+	 * @param consumerGroup the consumer group of the pending streams, shared by all workers of a queue (Python
+	 * Sheppy's default is {@code workers})
+	 * @param consumerName the name of this backend in the consumer group, unique per process
+	 * @param ttlPolicy how long the records of finished tasks are kept
+	 * @param finishedRetention how long finished notifications are kept in the finished stream (approximately)
+	 */
+	public record Settings(String consumerGroup, String consumerName, TtlPolicy ttlPolicy,
+			Duration finishedRetention) {
+
+		/** The default consumer group, as Python Sheppy's. */
+		public static final String DEFAULT_CONSUMER_GROUP = "workers";
+
+		/** The default retention of finished notifications, as Python Sheppy's. */
+		public static final Duration DEFAULT_FINISHED_RETENTION = Duration.ofSeconds(60);
+
+		public Settings {
+			Assert.hasText(consumerGroup, "'consumerGroup' must not be empty");
+			Assert.hasText(consumerName, "'consumerName' must not be empty");
+			Assert.notNull(ttlPolicy, "'ttlPolicy' must not be null");
+			Assert.notNull(finishedRetention, "'finishedRetention' must not be null");
+			Assert.isTrue(!finishedRetention.isNegative() && !finishedRetention.isZero(),
+					() -> "'finishedRetention' must be positive but was " + finishedRetention);
+		}
+
+		/**
+		 * Return the default settings: consumer group {@code workers}, a consumer name unique to this process
+		 * ({@code <host>-<pid>-<random>}), {@link TtlPolicy#DEFAULT} and 60 seconds of finished notifications.
+		 * @return the default settings
+		 */
+		public static Settings defaults() {
+			return new Settings(DEFAULT_CONSUMER_GROUP, defaultConsumerName(), TtlPolicy.DEFAULT,
+					DEFAULT_FINISHED_RETENTION);
+		}
+
+		public Settings withConsumerGroup(String consumerGroup) {
+			return new Settings(consumerGroup, this.consumerName, this.ttlPolicy, this.finishedRetention);
+		}
+
+		public Settings withConsumerName(String consumerName) {
+			return new Settings(this.consumerGroup, consumerName, this.ttlPolicy, this.finishedRetention);
+		}
+
+		public Settings withTtlPolicy(TtlPolicy ttlPolicy) {
+			return new Settings(this.consumerGroup, this.consumerName, ttlPolicy, this.finishedRetention);
+		}
+
+		public Settings withFinishedRetention(Duration finishedRetention) {
+			return new Settings(this.consumerGroup, this.consumerName, this.ttlPolicy, finishedRetention);
+		}
+
+		private static String defaultConsumerName() {
+			String host = System.getenv("HOSTNAME");
+			if (!StringUtils.hasText(host)) {
+				try {
+					host = InetAddress.getLocalHost().getHostName();
+				}
+				catch (UnknownHostException ex) {
+					host = "localhost";
+				}
+			}
+			return host + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
+		}
+
+	}
+
+	/**
+	 * Reads the command timeout of a Lettuce connection factory, in a class of its own so that Lettuce is optional.
+	 */
+	private static final class LettuceTimeout {
+
+		static long of(RedisConnectionFactory connectionFactory) {
+			return (connectionFactory instanceof LettuceConnectionFactory lettuce) ? lettuce.getTimeout() : 0;
+		}
+
+	}
+
+	/**
+	 * Writes script arguments: strings as UTF-8, byte arrays as they are.
+	 */
+	private static final class ArgsSerializer implements RedisSerializer<Object> {
+
+		@Override
+		public byte[] serialize(@Nullable Object value) throws SerializationException {
+			if (value instanceof byte[] bytes) {
+				return bytes;
+			}
+			Assert.notNull(value, "A script argument must not be null");
+			return bytes(value.toString());
+		}
+
+		@Override
+		public @Nullable Object deserialize(byte @Nullable [] bytes) throws SerializationException {
+			return (bytes != null) ? string(bytes) : null;
+		}
+
+	}
+
+}

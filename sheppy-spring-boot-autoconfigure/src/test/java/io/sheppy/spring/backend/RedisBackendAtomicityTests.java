@@ -1,0 +1,206 @@
+package io.sheppy.spring.backend;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.IntStream;
+
+import io.sheppy.spring.test.redis.RedisServer;
+import io.sheppy.spring.test.redis.WithRedisServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.data.domain.Range;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.connection.stream.Consumer;
+import org.springframework.data.redis.connection.stream.MapRecord;
+import org.springframework.data.redis.connection.stream.ReadOffset;
+import org.springframework.data.redis.connection.stream.StreamOffset;
+import org.springframework.data.redis.connection.stream.StreamReadOptions;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import io.sheppy.spring.core.Task;
+import io.sheppy.spring.core.TaskJson;
+import io.sheppy.spring.core.TaskSpec;
+import io.sheppy.spring.core.TaskStatus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests that the multi-key operations of {@link RedisBackend} are atomic and compare-and-set on a real Redis: many
+ * schedulers never promote a task twice, a task changed after it was read is left alone, and a finished task is never
+ * overwritten.
+ *
+ * @author Sheppy for Spring
+ */
+@WithRedisServer
+class RedisBackendAtomicityTests {
+
+	private static final String QUEUE = "atomic";
+
+	private static final Instant NOW = Instant.parse("2030-01-01T00:00:00Z");
+
+	private final TaskJson taskJson = new TaskJson();
+
+	private final ExecutorService executor = Executors.newFixedThreadPool(4);
+
+	private LettuceConnectionFactory connectionFactory;
+
+	private StringRedisTemplate redis;
+
+	private RedisBackend backend;
+
+	@BeforeEach
+	void setUp(RedisServer server) {
+		this.connectionFactory = RedisTestSupport.connectionFactory(server);
+		this.redis = RedisTestSupport.redisTemplate(this.connectionFactory);
+		this.backend = new RedisBackend(this.connectionFactory, this.taskJson);
+	}
+
+	@AfterEach
+	void tearDown() {
+		this.executor.shutdownNow();
+		this.backend.close();
+		this.connectionFactory.destroy();
+	}
+
+	@Test
+	void fourSchedulersPromoteEachOf500DueTasksExactlyOnce() throws Exception {
+		List<Task<Object>> tasks = IntStream.range(0, 500).mapToObj((i) -> scheduled(task(i))).toList();
+		for (int i = 0; i < tasks.size(); i++) {
+			assertThat(this.backend.schedule(QUEUE, tasks.get(i), NOW.minusMillis(i), true)).isTrue();
+		}
+		CyclicBarrier start = new CyclicBarrier(4);
+		ConcurrentLinkedQueue<UUID> promoted = new ConcurrentLinkedQueue<>();
+		List<Future<?>> schedulers = new ArrayList<>();
+		for (int i = 0; i < 4; i++) {
+			schedulers.add(this.executor.submit(() -> {
+				start.await();
+				List<Task<Object>> batch;
+				while (!(batch = this.backend.popScheduled(QUEUE, NOW, 25)).isEmpty()) {
+					batch.forEach((task) -> promoted.add(task.getId()));
+				}
+				return null;
+			}));
+		}
+		for (Future<?> scheduler : schedulers) {
+			assertThat(scheduler).succeedsWithin(Duration.ofSeconds(30));
+		}
+		assertThat(promoted).hasSize(500).doesNotHaveDuplicates();
+		Map<UUID, Integer> entriesPerTask = new HashMap<>();
+		for (MapRecord<String, Object, Object> entry : this.redis.opsForStream()
+			.range(RedisKeys.pending(QUEUE), Range.unbounded())) {
+			UUID id = this.taskJson.read((String) entry.getValue().get("data")).getId();
+			entriesPerTask.merge(id, 1, Integer::sum);
+		}
+		assertThat(entriesPerTask).hasSize(500).allSatisfy((id, count) -> assertThat(count).as(id.toString()).isOne());
+		assertThat(this.redis.opsForHash().size(RedisKeys.pendingIds(QUEUE))).isEqualTo(500);
+		assertThat(this.backend.getScheduled(QUEUE)).isEmpty();
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void taskWhoseRecordChangedAfterItWasReadIsNotPromotedInThatRound() {
+		Task<Object> task = scheduled(task(1));
+		this.backend.schedule(QUEUE, task, NOW, true);
+		String read = this.redis.opsForValue().get(RedisKeys.task(QUEUE, task.getId()));
+		Task<Object> changed = task.mutate().spec(TaskSpec.of("tests:run", "changed")).build();
+		this.redis.opsForValue().set(RedisKeys.task(QUEUE, task.getId()), this.taskJson.write(changed));
+
+		List<Object> replies = this.redis.execute(RedisScripts.PROMOTE,
+				List.of(RedisKeys.scheduled(QUEUE), RedisKeys.pending(QUEUE), RedisKeys.pendingIds(QUEUE),
+						RedisKeys.task(QUEUE, task.getId())),
+				"workers", RedisBackend.score(NOW), task.getId().toString(), read,
+				this.taskJson.write(pending(task)));
+
+		assertThat(replies).containsExactly(0L);
+		assertThat(this.backend.getScheduled(QUEUE)).containsExactly(changed);
+		assertThat(this.backend.size(QUEUE)).isZero();
+		assertThat(this.backend.popScheduled(QUEUE, NOW, 10)).containsExactly(pending(changed));
+		assertThat(this.backend.pop(QUEUE, 10, null)).extracting(TaskDelivery::task).containsExactly(pending(changed));
+	}
+
+	@Test
+	void scheduledTaskWithoutARecordIsDroppedFromTheSchedule() {
+		Task<Object> kept = scheduled(task(1));
+		Task<Object> lost = scheduled(task(2));
+		this.backend.schedule(QUEUE, kept, NOW, true);
+		this.backend.schedule(QUEUE, lost, NOW, true);
+		this.redis.delete(RedisKeys.task(QUEUE, lost.getId()));
+		assertThat(this.backend.popScheduled(QUEUE, NOW, 10)).containsExactly(pending(kept));
+		assertThat(this.redis.opsForZSet().size(RedisKeys.scheduled(QUEUE))).isZero();
+		assertThat(this.backend.size(QUEUE)).isOne();
+	}
+
+	@Test
+	void scheduledTaskWhoseRecordIsNotATaskIsDroppedFromTheScheduleAndDoesNotBlockTheOthers() {
+		Task<Object> good = scheduled(task(1));
+		this.redis.opsForValue().set(RedisKeys.taskPrefix(QUEUE) + "0badbad0-0000-0000-0000-000000000000", "not json");
+		this.redis.opsForZSet().add(RedisKeys.scheduled(QUEUE), "0badbad0-0000-0000-0000-000000000000", 0);
+		this.backend.schedule(QUEUE, good, NOW, true);
+		assertThat(this.backend.popScheduled(QUEUE, NOW, 1)).isEmpty();
+		assertThat(this.backend.popScheduled(QUEUE, NOW, 1)).containsExactly(pending(good));
+		assertThat(this.backend.getScheduled(QUEUE)).isEmpty();
+	}
+
+	@Test
+	void storeResultDoesNotOverwriteATaskCancelledWhileItWasClaimed() {
+		Task<Object> task = task(1);
+		this.backend.append(QUEUE, List.of(task), true);
+		String entry = this.redis.opsForHash().get(RedisKeys.pendingIds(QUEUE), task.getId().toString()).toString();
+		assertThat(this.backend.cancel(QUEUE, task.getId())).isPresent();
+
+		Task<Object> completed = task.mutate().status(TaskStatus.COMPLETED).result(3).finishedAt(Task.now()).build();
+		assertThat(this.backend.storeResult(QUEUE, completed, entry)).isFalse();
+
+		Task<Object> stored = this.backend.getTasks(QUEUE, List.of(task.getId())).get(task.getId());
+		assertThat(stored.getStatus()).isEqualTo(TaskStatus.CANCELLED);
+		assertThat(stored.getResult()).isNull();
+		assertThat(this.backend.getStats(QUEUE)).isEqualTo(new QueueStats(0, 1, 0));
+		assertThat(this.redis.opsForStream().size(RedisKeys.finished(QUEUE))).isOne();
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void cancelledTaskIsNeverHandedOutEvenIfItsEntryWasReadBeforeTheCancel() {
+		Task<Object> task = task(1);
+		this.backend.append(QUEUE, List.of(task), true);
+		String entry = this.redis.opsForHash().get(RedisKeys.pendingIds(QUEUE), task.getId().toString()).toString();
+		// a worker has read the entry with XREADGROUP but not yet claimed it when the task is cancelled
+		this.redis.opsForStream()
+			.read(Consumer.from("workers", "slow"), StreamReadOptions.empty().count(1),
+					StreamOffset.create(RedisKeys.pending(QUEUE), ReadOffset.lastConsumed()));
+		assertThat(this.backend.cancel(QUEUE, task.getId())).isPresent();
+
+		List<Object> claimed = this.redis.execute(RedisScripts.CLAIM,
+				List.of(RedisKeys.pending(QUEUE), RedisKeys.pendingIds(QUEUE)), "workers", entry,
+				task.getId().toString());
+
+		assertThat(claimed).containsExactly(0L);
+		assertThat(this.redis.opsForStream().pending(RedisKeys.pending(QUEUE), "workers").getTotalPendingMessages())
+			.isZero();
+	}
+
+	private static Task<Object> task(int number) {
+		return Task.builder(TaskSpec.of("tests:run", number)).build();
+	}
+
+	private static Task<Object> scheduled(Task<Object> task) {
+		return task.mutate().status(TaskStatus.SCHEDULED).scheduledAt(NOW).build();
+	}
+
+	private static Task<Object> pending(Task<Object> task) {
+		return task.mutate().status(TaskStatus.PENDING).build();
+	}
+
+}
