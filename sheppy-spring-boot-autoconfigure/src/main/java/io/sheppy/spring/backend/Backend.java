@@ -3,10 +3,17 @@ package io.sheppy.spring.backend;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.jspecify.annotations.Nullable;
 
@@ -139,11 +146,30 @@ public interface Backend {
 	boolean storeResult(String queue, Task<?> task, @Nullable String deliveryId);
 
 	/**
+	 * Hand taken tasks back to the queue for any worker, as if they had not been taken: each delivery's entry is
+	 * acknowledged and removed and the task, as it is stored now, is queued again at the end of the queue, in one
+	 * atomic step per task. A task whose record is gone or finished is not queued again.
+	 * @param queue the queue name
+	 * @param deliveries the deliveries of tasks that were taken and not started
+	 */
+	void release(String queue, Collection<TaskDelivery> deliveries);
+
+	/**
 	 * Acknowledge and remove queue entries without storing anything.
 	 * @param queue the queue name
 	 * @param deliveryIds the queue entries
 	 */
 	void acknowledge(String queue, Collection<String> deliveryIds);
+
+	/**
+	 * Return a future that completes with the given tasks once all of them have finished (a task that does not exist
+	 * yet is waited for too). Waiting holds no thread and no connection of its own: the waiters of one queue share
+	 * one reader of finished notifications. Cancelling the future stops the wait.
+	 * @param queue the queue name
+	 * @param ids the task ids
+	 * @return the future of the finished tasks, by id in the order of the ids
+	 */
+	CompletableFuture<Map<UUID, Task<Object>>> whenFinished(String queue, Collection<UUID> ids);
 
 	/**
 	 * Return tasks that are finished, waiting for them as the timeout says.
@@ -155,7 +181,43 @@ public interface Backend {
 	 * @throws WaitTimeoutException if a positive timeout passed before all tasks finished
 	 * @throws BackendException if the calling thread is interrupted while waiting (its interrupt status is kept)
 	 */
-	Map<UUID, Task<Object>> getResults(String queue, Collection<UUID> ids, @Nullable Duration timeout);
+	default Map<UUID, Task<Object>> getResults(String queue, Collection<UUID> ids, @Nullable Duration timeout) {
+		if (timeout == null || timeout.isNegative()) {
+			Map<UUID, Task<Object>> finished = new LinkedHashMap<>();
+			getTasks(queue, ids).forEach((id, task) -> {
+				if (task.isFinished()) {
+					finished.put(id, task);
+				}
+			});
+			return finished;
+		}
+		CompletableFuture<Map<UUID, Task<Object>>> future = whenFinished(queue, ids);
+		try {
+			return timeout.isZero() ? future.get() : future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+		}
+		catch (TimeoutException ex) {
+			future.cancel(false);
+			Map<UUID, Task<Object>> finished = getResults(queue, ids, null);
+			Set<UUID> unfinished = new LinkedHashSet<>(ids);
+			unfinished.removeAll(finished.keySet());
+			if (unfinished.isEmpty()) {
+				return finished;
+			}
+			throw new WaitTimeoutException(timeout, unfinished);
+		}
+		catch (InterruptedException ex) {
+			future.cancel(false);
+			Thread.currentThread().interrupt();
+			throw new BackendException("Interrupted while waiting for tasks " + ids + " of queue '" + queue
+					+ "' to finish", ex);
+		}
+		catch (ExecutionException ex) {
+			if (ex.getCause() instanceof RuntimeException cause) {
+				throw cause;
+			}
+			throw new BackendException("Failed to wait for tasks " + ids + " of queue '" + queue + "'", ex.getCause());
+		}
+	}
 
 	/**
 	 * Cancel a task that no worker has taken: one that is new or pending and not yet claimed, scheduled, or waiting

@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -49,8 +50,8 @@ public final class MemoryBackend implements Backend {
 	/** Signalled when entries are added to a stream, for blocked {@link #pop} calls. */
 	private final Condition entriesAdded = this.lock.newCondition();
 
-	/** Signalled when a task reaches a finished state, for blocked {@link #getResults} calls. */
-	private final Condition tasksFinished = this.lock.newCondition();
+	/** The futures of {@link #whenFinished} calls whose tasks have not all finished. */
+	private final List<MemoryWaiter> waiters = new ArrayList<>();
 
 	private final Map<String, MemoryQueue> queues = new HashMap<>();
 
@@ -358,9 +359,36 @@ public final class MemoryBackend implements Backend {
 			state.putRecord(task.getId(), new MemoryRecord(taskJson, task.isFinished(), expiresAt));
 			if (task.isFinished()) {
 				state.incrementCompleted();
-				this.tasksFinished.signalAll();
+				notifyWaiters(queue);
 			}
 			return true;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	@Override
+	public void release(String queue, Collection<TaskDelivery> deliveries) {
+		assertQueue(queue);
+		Assert.notNull(deliveries, "'deliveries' must not be null");
+		Assert.noNullElements(deliveries, "'deliveries' must not contain null");
+		this.lock.lock();
+		try {
+			MemoryQueue state = this.queues.get(queue);
+			if (state == null) {
+				return;
+			}
+			Instant now = this.clock.instant();
+			for (TaskDelivery delivery : deliveries) {
+				state.removeEntry(delivery.deliveryId());
+				UUID id = delivery.task().getId();
+				MemoryRecord record = state.record(id, now);
+				if (record != null && !record.finished()) {
+					state.enqueue(nextEntryId(), id, record.json());
+				}
+			}
+			this.entriesAdded.signalAll();
 		}
 		finally {
 			this.lock.unlock();
@@ -385,42 +413,51 @@ public final class MemoryBackend implements Backend {
 	}
 
 	@Override
-	public Map<UUID, Task<Object>> getResults(String queue, Collection<UUID> ids, @Nullable Duration timeout) {
+	public CompletableFuture<Map<UUID, Task<Object>>> whenFinished(String queue, Collection<UUID> ids) {
 		assertQueue(queue);
 		assertIds(ids);
 		Set<UUID> wanted = new LinkedHashSet<>(ids);
-		boolean wait = timeout != null && !timeout.isNegative();
-		boolean forever = wait && timeout.isZero();
-		long remaining = (wait && !forever) ? nanos(timeout) : 0;
-		Map<UUID, String> finished;
 		this.lock.lock();
 		try {
-			while (true) {
-				finished = finished(queue, wanted);
-				if (!wait || finished.size() == wanted.size()) {
-					break;
-				}
-				if (forever) {
-					this.tasksFinished.await();
-				}
-				else if (remaining > 0) {
-					remaining = this.tasksFinished.awaitNanos(remaining);
-				}
-				else {
-					Set<UUID> unfinished = new LinkedHashSet<>(wanted);
-					unfinished.removeAll(finished.keySet());
-					throw new WaitTimeoutException(timeout, unfinished);
-				}
+			Map<UUID, String> finished = finished(queue, wanted);
+			if (finished.size() == wanted.size()) {
+				return CompletableFuture.completedFuture(read(finished));
 			}
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new BackendException("Interrupted while waiting for tasks " + wanted + " to finish", ex);
+			MemoryWaiter waiter = new MemoryWaiter(queue, wanted);
+			this.waiters.add(waiter);
+			waiter.future().whenComplete((tasks, ex) -> forget(waiter));
+			return waiter.future();
 		}
 		finally {
 			this.lock.unlock();
 		}
-		return read(finished);
+	}
+
+	private void forget(MemoryWaiter waiter) {
+		this.lock.lock();
+		try {
+			this.waiters.remove(waiter);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Complete the waiters of a queue whose tasks have all finished. Called with the lock held; the futures are
+	 * completed on another thread, so that what their callers chain to them never runs under the lock.
+	 */
+	private void notifyWaiters(String queue) {
+		for (MemoryWaiter waiter : List.copyOf(this.waiters)) {
+			if (waiter.queue().equals(queue)) {
+				Map<UUID, String> finished = finished(queue, waiter.ids());
+				if (finished.size() == waiter.ids().size()) {
+					this.waiters.remove(waiter);
+					Map<UUID, Task<Object>> tasks = read(finished);
+					CompletableFuture.runAsync(() -> waiter.future().complete(tasks));
+				}
+			}
+		}
 	}
 
 	@Override
@@ -451,7 +488,7 @@ public final class MemoryBackend implements Backend {
 			Instant expiresAt = this.ttlPolicy.resolve(cancelled).map(now::plus).orElse(null);
 			state.putRecord(id, new MemoryRecord(this.json.write(cancelled), true, expiresAt));
 			state.incrementCompleted();
-			this.tasksFinished.signalAll();
+			notifyWaiters(queue);
 			return Optional.of(cancelled);
 		}
 		finally {

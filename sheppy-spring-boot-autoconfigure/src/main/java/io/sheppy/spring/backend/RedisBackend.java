@@ -559,6 +559,20 @@ public class RedisBackend implements Backend, AutoCloseable {
 		});
 	}
 
+	// TEMPORARY until the shared notification reader and the release script land
+	@Override
+	public void release(String queue, Collection<TaskDelivery> deliveries) {
+		acknowledge(queue, deliveries.stream().map(TaskDelivery::deliveryId).toList());
+		append(queue, deliveries.stream().map(TaskDelivery::task).toList(), false);
+	}
+
+	// TEMPORARY until the shared notification reader lands
+	@Override
+	public java.util.concurrent.CompletableFuture<Map<UUID, Task<Object>>> whenFinished(String queue,
+			Collection<UUID> ids) {
+		return java.util.concurrent.CompletableFuture.supplyAsync(() -> getResults(queue, ids, Duration.ZERO));
+	}
+
 	@Override
 	public void acknowledge(String queue, Collection<String> deliveryIds) {
 		assertQueue(queue);
