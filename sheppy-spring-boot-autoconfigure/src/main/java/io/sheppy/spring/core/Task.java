@@ -53,6 +53,8 @@ public final class Task<R> {
 
 	private final Type resultType;
 
+	private final @Nullable String queue;
+
 	private Task(Builder<R> builder) {
 		this.id = builder.id;
 		this.status = builder.status;
@@ -69,6 +71,7 @@ public final class Task<R> {
 		this.workflowId = builder.workflowId;
 		this.cronId = builder.cronId;
 		this.resultType = builder.resultType;
+		this.queue = builder.queue;
 	}
 
 	/**
@@ -181,6 +184,16 @@ public final class Task<R> {
 	}
 
 	/**
+	 * Return the queue the task belongs to, when it is known: the queue of its {@code @SheppyTask} method, the queue it
+	 * was read from, or the queue given when it was built. It is not part of the wire format (the queue is part of the
+	 * keys).
+	 * @return the queue name, or {@code null} if the task belongs to whichever queue it is added to
+	 */
+	public @Nullable String getQueue() {
+		return this.queue;
+	}
+
+	/**
 	 * Return whether the task is finished: completed, failed, crashed or cancelled. As in Python Sheppy, a task is
 	 * finished exactly when it has a {@code finished_at} time.
 	 * @return whether the task is finished
@@ -254,6 +267,8 @@ public final class Task<R> {
 
 		private Type resultType;
 
+		private @Nullable String queue;
+
 		private Builder(UUID id, TaskSpec spec, Instant createdAt, Type resultType) {
 			Assert.notNull(spec, "'spec' must not be null");
 			Assert.notNull(resultType, "'resultType' must not be null");
@@ -279,6 +294,7 @@ public final class Task<R> {
 			this.workflowId = task.workflowId;
 			this.cronId = task.cronId;
 			this.resultType = task.resultType;
+			this.queue = task.queue;
 		}
 
 		public Builder<R> id(UUID id) {
@@ -354,6 +370,17 @@ public final class Task<R> {
 
 		public Builder<R> cronId(@Nullable UUID cronId) {
 			this.cronId = cronId;
+			return this;
+		}
+
+		/**
+		 * Set the queue the task belongs to.
+		 * @param queue the queue name, or {@code null} for whichever queue the task is added to
+		 * @return this builder
+		 */
+		public Builder<R> queue(@Nullable String queue) {
+			Assert.isTrue(queue == null || !queue.isBlank(), "'queue' must not be blank");
+			this.queue = queue;
 			return this;
 		}
 

@@ -1,0 +1,101 @@
+package io.sheppy.spring.annotation;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+import org.springframework.core.annotation.AliasFor;
+
+/**
+ * Marks a bean method as a task: workers of its queue run it when a task of its name is taken from the queue, binding
+ * the task's arguments to the method's parameters; producers create tasks of it with
+ * {@link io.sheppy.spring.queue.TaskQueue}. String attributes accept {@code ${...}} placeholders.
+ *
+ * <pre class="code">
+ * &#064;SheppyTask(name = "emails:send", queue = "emails", retry = 3, retryDelay = {"1s", "10s", "60s"}, timeout = "30s")
+ * String send(String to, String subject) { ... }
+ * </pre>
+ *
+ * @author Sheppy for Spring
+ */
+@Target({ ElementType.METHOD, ElementType.ANNOTATION_TYPE })
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+public @interface SheppyTask {
+
+	/**
+	 * Alias for {@link #name()}.
+	 * @return the task name
+	 */
+	@AliasFor("name")
+	String value() default "";
+
+	/**
+	 * The task's name, written to {@code spec.func}. Defaults to the bean class's name and the method's name,
+	 * {@code com.example.EmailTasks:send}. A Python task's name is {@code module:function}.
+	 * @return the task name
+	 */
+	@AliasFor("value")
+	String name() default "";
+
+	/**
+	 * The queue the task runs on. Defaults to {@code sheppy.queue}.
+	 * @return the queue name
+	 */
+	String queue() default "";
+
+	/**
+	 * How many times a failed run is tried again: {@code retry = N} gives up to {@code N + 1} attempts.
+	 * @return the number of retries
+	 */
+	int retry() default 0;
+
+	/**
+	 * The delays before retries: the k-th retry waits the k-th delay, later retries the last one. Durations such as
+	 * {@code 10s}, {@code 500ms} or {@code PT1M}; a plain number is seconds. Defaults to one second.
+	 * @return the retry delays
+	 */
+	String[] retryDelay() default {};
+
+	/**
+	 * The time one run may take (for example {@code 30s}); a plain number is seconds. Empty for no limit.
+	 * @return the timeout
+	 */
+	String timeout() default "";
+
+	/**
+	 * Whether a run that exceeded its timeout is retried.
+	 * @return whether to retry on timeout
+	 */
+	boolean retryOnTimeout() default false;
+
+	/**
+	 * Whether a run whose worker was lost is retried.
+	 * @return whether to retry on crash
+	 */
+	boolean retryOnCrash() default false;
+
+	/**
+	 * How long the record of a completed run is kept: a duration, {@code never}, or {@code inherit} (the default: the
+	 * backend's setting).
+	 * @return the time to live
+	 */
+	String ttl() default "";
+
+	/**
+	 * How long the record of a failed, crashed or cancelled run is kept: a duration, {@code never}, or
+	 * {@code inherit} (the default: the task's {@link #ttl()}, then the backend's settings).
+	 * @return the time to live of unsuccessful runs
+	 */
+	String errorTtl() default "";
+
+	/**
+	 * The bean name of the {@link io.sheppy.spring.config.TaskListenerContainerFactory} that creates the container of
+	 * this task's queue. Defaults to the factory named {@code sheppyListenerContainerFactory}.
+	 * @return the container factory bean name
+	 */
+	String containerFactory() default "";
+
+}

@@ -1,0 +1,152 @@
+package io.sheppy.spring.annotation;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Type;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.regex.Pattern;
+
+import org.jspecify.annotations.Nullable;
+
+import io.sheppy.spring.core.RetryDelay;
+import io.sheppy.spring.core.TaskConfig;
+import io.sheppy.spring.core.Ttl;
+
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.core.ResolvableType;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.util.ClassUtils;
+import org.springframework.util.StringUtils;
+import org.springframework.util.StringValueResolver;
+
+/**
+ * Reads the {@link SheppyTask @SheppyTask} of a method into a {@link TaskMethodDefinition}, resolving placeholders
+ * and failing with a message that names the method and attribute when a value is invalid.
+ *
+ * @author Sheppy for Spring
+ */
+public class TaskMethodDefinitionReader {
+
+	private static final Pattern SECONDS = Pattern.compile("\\d+(\\.\\d+)?");
+
+	private final @Nullable StringValueResolver resolver;
+
+	/**
+	 * Create a reader.
+	 * @param resolver resolves {@code ${...}} placeholders in attribute values, or {@code null} for none
+	 */
+	public TaskMethodDefinitionReader(@Nullable StringValueResolver resolver) {
+		this.resolver = resolver;
+	}
+
+	/**
+	 * Return whether the method is a task method.
+	 * @param method the method
+	 * @return whether it is annotated (directly or through a meta-annotation)
+	 */
+	public static boolean isTaskMethod(Method method) {
+		return AnnotatedElementUtils.hasAnnotation(method, SheppyTask.class);
+	}
+
+	/**
+	 * Read the task declared by a method.
+	 * @param method the annotated method
+	 * @param targetClass the class of the bean the method belongs to
+	 * @return the definition
+	 * @throws IllegalStateException if the method is not annotated or an attribute is invalid
+	 */
+	public TaskMethodDefinition read(Method method, Class<?> targetClass) {
+		SheppyTask annotation = AnnotatedElementUtils.findMergedAnnotation(method, SheppyTask.class);
+		if (annotation == null) {
+			throw new IllegalStateException(
+					"Method " + TaskMethodDefinition.describe(method) + " is not annotated with @SheppyTask");
+		}
+		String name = resolve(annotation.name());
+		if (!StringUtils.hasText(name)) {
+			name = ClassUtils.getUserClass(targetClass).getName() + ":" + method.getName();
+		}
+		TaskConfig config = TaskConfig.DEFAULT;
+		try {
+			config = config.withRetry(annotation.retry());
+			if (annotation.retryDelay().length > 0) {
+				config = config.withRetryDelay(retryDelay(method, annotation.retryDelay()));
+			}
+			config = config.withTimeout(duration(method, "timeout", resolve(annotation.timeout())))
+				.withRetryOnTimeout(annotation.retryOnTimeout())
+				.withRetryOnCrash(annotation.retryOnCrash())
+				.withTtl(ttl(method, "ttl", resolve(annotation.ttl())))
+				.withErrorTtl(ttl(method, "errorTtl", resolve(annotation.errorTtl())));
+		}
+		catch (IllegalArgumentException ex) {
+			throw invalid(method, ex.getMessage());
+		}
+		return new TaskMethodDefinition(name, emptyToNull(resolve(annotation.queue())), config, method,
+				resultType(method, targetClass), emptyToNull(resolve(annotation.containerFactory())));
+	}
+
+	private RetryDelay retryDelay(Method method, String[] values) {
+		List<Duration> delays = new ArrayList<>(values.length);
+		for (String value : values) {
+			Duration delay = duration(method, "retryDelay", resolve(value));
+			if (delay == null) {
+				throw invalid(method, "retryDelay must not contain an empty value");
+			}
+			delays.add(delay);
+		}
+		return RetryDelay.ofDurations(delays);
+	}
+
+	private @Nullable Duration duration(Method method, String attribute, @Nullable String value) {
+		if (!StringUtils.hasText(value)) {
+			return null;
+		}
+		String text = value.trim();
+		try {
+			if (SECONDS.matcher(text).matches()) {
+				return Duration.ofNanos(new BigDecimal(text).movePointRight(9).longValueExact());
+			}
+			return DurationStyle.detectAndParse(text, ChronoUnit.SECONDS);
+		}
+		catch (IllegalArgumentException | ArithmeticException ex) {
+			throw invalid(method, attribute + " '" + value + "' is not a duration (examples: 30s, 500ms, 1.5, PT1M)");
+		}
+	}
+
+	private Ttl ttl(Method method, String attribute, @Nullable String value) {
+		if (!StringUtils.hasText(value) || Ttl.INHERIT_VALUE.equalsIgnoreCase(value.trim())) {
+			return Ttl.INHERIT;
+		}
+		if ("never".equalsIgnoreCase(value.trim())) {
+			return Ttl.NEVER;
+		}
+		return Ttl.of(duration(method, attribute, value));
+	}
+
+	private static Type resultType(Method method, Class<?> targetClass) {
+		ResolvableType type = ResolvableType.forMethodReturnType(method, targetClass);
+		if (CompletionStage.class.isAssignableFrom(type.toClass())) {
+			type = type.as(CompletionStage.class).getGeneric(0);
+		}
+		if (type.toClass() == void.class) {
+			return Void.class;
+		}
+		return type.getType();
+	}
+
+	private @Nullable String resolve(String value) {
+		return (this.resolver != null) ? this.resolver.resolveStringValue(value) : value;
+	}
+
+	private static @Nullable String emptyToNull(@Nullable String value) {
+		return StringUtils.hasText(value) ? value.trim() : null;
+	}
+
+	private static IllegalStateException invalid(Method method, @Nullable String reason) {
+		return new IllegalStateException("Invalid @SheppyTask on " + TaskMethodDefinition.describe(method) + ": " + reason);
+	}
+
+}

@@ -1,0 +1,225 @@
+package io.sheppy.spring.autoconfigure;
+
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration properties of the task queue. The Redis connection itself is configured with
+ * {@code spring.data.redis.*}.
+ *
+ * @author Sheppy for Spring
+ */
+@ConfigurationProperties("sheppy")
+public class SheppyProperties {
+
+	/**
+	 * Where the queues are kept: 'redis'; 'memory' (in this process, for tests and demos: tasks are lost when it
+	 * stops); or 'auto' (Redis when it is reachable at startup, memory otherwise).
+	 */
+	private BackendType backend = BackendType.REDIS;
+
+	/**
+	 * Queue of tasks whose @SheppyTask names none, and of the TaskQueue bean.
+	 */
+	private String queue = "default";
+
+	/**
+	 * How long the record of a finished task is kept when the task's own ttl is 'inherit'. Empty to keep it until
+	 * deleted.
+	 */
+	private @Nullable Duration ttl = Duration.ofDays(30);
+
+	/**
+	 * How long the record of a failed, crashed or cancelled task is kept when the task's own settings are 'inherit'.
+	 * Defaults to the ttl.
+	 */
+	private @Nullable Duration errorTtl;
+
+	private final Worker worker = new Worker();
+
+	private final Redis redis = new Redis();
+
+	public BackendType getBackend() {
+		return this.backend;
+	}
+
+	public void setBackend(BackendType backend) {
+		this.backend = backend;
+	}
+
+	public String getQueue() {
+		return this.queue;
+	}
+
+	public void setQueue(String queue) {
+		this.queue = queue;
+	}
+
+	public @Nullable Duration getTtl() {
+		return this.ttl;
+	}
+
+	public void setTtl(@Nullable Duration ttl) {
+		this.ttl = ttl;
+	}
+
+	public @Nullable Duration getErrorTtl() {
+		return this.errorTtl;
+	}
+
+	public void setErrorTtl(@Nullable Duration errorTtl) {
+		this.errorTtl = errorTtl;
+	}
+
+	public Worker getWorker() {
+		return this.worker;
+	}
+
+	public Redis getRedis() {
+		return this.redis;
+	}
+
+	/**
+	 * Where the queues are kept.
+	 */
+	public enum BackendType {
+
+		/**
+		 * In Redis, through the application's Redis connection.
+		 */
+		REDIS,
+
+		/**
+		 * In the memory of this process.
+		 */
+		MEMORY,
+
+		/**
+		 * In Redis when it is reachable at startup, in memory otherwise.
+		 */
+		AUTO
+
+	}
+
+	/**
+	 * Workers: the listener containers that run the @SheppyTask methods of this application.
+	 */
+	public static class Worker {
+
+		/**
+		 * Whether this application runs its @SheppyTask methods. Turn off in an application that only adds tasks.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Most tasks of one queue running at once.
+		 */
+		private int concurrency = 10;
+
+		/**
+		 * Most tasks taken from a queue in one read.
+		 */
+		private int batchSize = 100;
+
+		/**
+		 * How long one read waits for tasks. Bounds how long a stop waits for a reader.
+		 */
+		private Duration pollTimeout = Duration.ofSeconds(1);
+
+		/**
+		 * How long running tasks may take to finish when the application stops.
+		 */
+		private Duration shutdownTimeout = Duration.ofSeconds(30);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public int getConcurrency() {
+			return this.concurrency;
+		}
+
+		public void setConcurrency(int concurrency) {
+			this.concurrency = concurrency;
+		}
+
+		public int getBatchSize() {
+			return this.batchSize;
+		}
+
+		public void setBatchSize(int batchSize) {
+			this.batchSize = batchSize;
+		}
+
+		public Duration getPollTimeout() {
+			return this.pollTimeout;
+		}
+
+		public void setPollTimeout(Duration pollTimeout) {
+			this.pollTimeout = pollTimeout;
+		}
+
+		public Duration getShutdownTimeout() {
+			return this.shutdownTimeout;
+		}
+
+		public void setShutdownTimeout(Duration shutdownTimeout) {
+			this.shutdownTimeout = shutdownTimeout;
+		}
+
+	}
+
+	/**
+	 * Settings of the Redis backend.
+	 */
+	public static class Redis {
+
+		/**
+		 * Consumer group of the pending streams. All workers of a queue must use the same one.
+		 */
+		private String consumerGroup = "workers";
+
+		/**
+		 * Name of this worker in the consumer group. Defaults to the host name, process id and a random suffix.
+		 */
+		private @Nullable String consumerName;
+
+		/**
+		 * How long finished notifications are kept in their stream for waiters.
+		 */
+		private Duration finishedRetention = Duration.ofSeconds(60);
+
+		public String getConsumerGroup() {
+			return this.consumerGroup;
+		}
+
+		public void setConsumerGroup(String consumerGroup) {
+			this.consumerGroup = consumerGroup;
+		}
+
+		public @Nullable String getConsumerName() {
+			return this.consumerName;
+		}
+
+		public void setConsumerName(@Nullable String consumerName) {
+			this.consumerName = consumerName;
+		}
+
+		public Duration getFinishedRetention() {
+			return this.finishedRetention;
+		}
+
+		public void setFinishedRetention(Duration finishedRetention) {
+			this.finishedRetention = finishedRetention;
+		}
+
+	}
+
+}

@@ -1,0 +1,63 @@
+package io.sheppy.spring.listener;
+
+import java.time.Duration;
+
+import org.springframework.util.Assert;
+import org.springframework.util.backoff.BackOff;
+import org.springframework.util.backoff.ExponentialBackOff;
+
+/**
+ * How a listener container runs: how many tasks at once, how many it takes per read, how long a read waits, how long
+ * running tasks may finish at shutdown, and how it backs off when the backend fails.
+ *
+ * @param concurrency the most tasks running at once
+ * @param batchSize the most tasks taken in one read
+ * @param pollTimeout how long one read waits for tasks; also bounds how long a stop waits for the reader
+ * @param shutdownTimeout how long running tasks may take to finish when the container stops
+ * @param backOff the back-off between attempts while the backend fails
+ * @author Sheppy for Spring
+ */
+public record ContainerSettings(int concurrency, int batchSize, Duration pollTimeout, Duration shutdownTimeout,
+		BackOff backOff) {
+
+	/** The defaults: 10 tasks at once, up to 100 per read, reads of 1 s, 30 s to finish at shutdown. */
+	public static final ContainerSettings DEFAULT = new ContainerSettings(10, 100, Duration.ofSeconds(1),
+			Duration.ofSeconds(30), defaultBackOff());
+
+	public ContainerSettings {
+		Assert.isTrue(concurrency >= 1, () -> "'concurrency' must be at least 1 but was " + concurrency);
+		Assert.isTrue(batchSize >= 1, () -> "'batchSize' must be at least 1 but was " + batchSize);
+		Assert.isTrue(pollTimeout != null && !pollTimeout.isNegative() && !pollTimeout.isZero(),
+				() -> "'pollTimeout' must be positive but was " + pollTimeout);
+		Assert.isTrue(shutdownTimeout != null && !shutdownTimeout.isNegative(),
+				() -> "'shutdownTimeout' must not be negative but was " + shutdownTimeout);
+		Assert.notNull(backOff, "'backOff' must not be null");
+	}
+
+	public ContainerSettings withConcurrency(int concurrency) {
+		return new ContainerSettings(concurrency, this.batchSize, this.pollTimeout, this.shutdownTimeout, this.backOff);
+	}
+
+	public ContainerSettings withBatchSize(int batchSize) {
+		return new ContainerSettings(this.concurrency, batchSize, this.pollTimeout, this.shutdownTimeout, this.backOff);
+	}
+
+	public ContainerSettings withPollTimeout(Duration pollTimeout) {
+		return new ContainerSettings(this.concurrency, this.batchSize, pollTimeout, this.shutdownTimeout, this.backOff);
+	}
+
+	public ContainerSettings withShutdownTimeout(Duration shutdownTimeout) {
+		return new ContainerSettings(this.concurrency, this.batchSize, this.pollTimeout, shutdownTimeout, this.backOff);
+	}
+
+	public ContainerSettings withBackOff(BackOff backOff) {
+		return new ContainerSettings(this.concurrency, this.batchSize, this.pollTimeout, this.shutdownTimeout, backOff);
+	}
+
+	private static BackOff defaultBackOff() {
+		ExponentialBackOff backOff = new ExponentialBackOff(100, 2);
+		backOff.setMaxInterval(5000);
+		return backOff;
+	}
+
+}

@@ -1,0 +1,548 @@
+package io.sheppy.spring.queue;
+
+import java.lang.reflect.Type;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+import io.sheppy.spring.backend.Backend;
+import io.sheppy.spring.backend.QueueStats;
+import io.sheppy.spring.core.SheppyException;
+import io.sheppy.spring.core.Task;
+
+import org.springframework.util.Assert;
+
+/**
+ * The task queue as producers use it: create tasks, add them, look at them and wait for their results. A
+ * {@code TaskQueue} works on one queue (the default queue for the one the application context provides; others
+ * through {@link #queue(String)}). A task knows its queue when it was created from a {@code @SheppyTask} method,
+ * built with one, or read from a queue; {@link #add}, {@link #getTask} and {@link #waitFor} use that queue, and this
+ * queue only for tasks that know none.
+ *
+ * <pre class="code">
+ * Task&lt;String&gt; task = taskQueue.task(EmailTasks::send, "ada@example.com", "Hello");
+ * taskQueue.add(task);
+ * Task&lt;String&gt; done = taskQueue.waitFor(task, Duration.ofSeconds(10));
+ * </pre>
+ *
+ * @author Sheppy for Spring
+ */
+public class TaskQueue {
+
+	private final Backend backend;
+
+	private final TaskFactory factory;
+
+	private final JsonMapper mapper;
+
+	private final String name;
+
+	private final Map<String, TaskQueue> views;
+
+	/**
+	 * Create a task queue on the factory's default queue.
+	 * @param backend the backend that stores the queues
+	 * @param factory creates tasks from methods
+	 * @param mapper converts awaited results to the tasks' result types
+	 */
+	public TaskQueue(Backend backend, TaskFactory factory, JsonMapper mapper) {
+		this(backend, factory, mapper, factory.getDefaultQueue(), new ConcurrentHashMap<>());
+	}
+
+	private TaskQueue(Backend backend, TaskFactory factory, JsonMapper mapper, String name,
+			Map<String, TaskQueue> views) {
+		Assert.notNull(backend, "'backend' must not be null");
+		Assert.notNull(factory, "'factory' must not be null");
+		Assert.notNull(mapper, "'mapper' must not be null");
+		Assert.hasText(name, "'name' must not be empty");
+		this.backend = backend;
+		this.factory = factory;
+		this.mapper = mapper;
+		this.name = name;
+		this.views = views;
+		this.views.putIfAbsent(name, this);
+	}
+
+	/**
+	 * Return the name of this queue.
+	 * @return the queue name
+	 */
+	public String getName() {
+		return this.name;
+	}
+
+	/**
+	 * Return the task queue of another queue.
+	 * @param name the queue name
+	 * @return the task queue
+	 */
+	public TaskQueue queue(String name) {
+		Assert.hasText(name, "'name' must not be empty");
+		return this.views.computeIfAbsent(name,
+				(key) -> new TaskQueue(this.backend, this.factory, this.mapper, key, this.views));
+	}
+
+	/**
+	 * Start a task by name, for a task that runs in another application or in Python. It belongs to this queue unless
+	 * the builder names another.
+	 * @param name the task name ({@code spec.func}), such as {@code fxtasks:add}
+	 * @return a builder of the task
+	 */
+	public TaskBuilder<Object> task(String name) {
+		return new TaskBuilder<Object>(this.factory, name).queue(this.name);
+	}
+
+	/**
+	 * Create a task of a {@code @SheppyTask} method with 0 parameters. Nothing is queued.
+	 * @param <T> the class of the method
+	 * @param <R> the result type
+	 * @param method the method reference, such as {@code EmailTasks::send}
+	 * @return a new task of the method's queue
+	 */
+	public <T, R> Task<R> task(TaskMethod.Of0<T, R> method) {
+		return this.factory.create(method);
+	}
+
+	/**
+	 * Create a task of a void {@code @SheppyTask} method with 0 parameters. Nothing is queued.
+	 * @param <T> the class of the method
+	 * @param method the method reference
+	 * @return a new task of the method's queue
+	 */
+	public <T> Task<Void> task(TaskMethod.Void0<T> method) {
+		return this.factory.create(method);
+	}
+
+	/**
+	 * Create a task of a {@code @SheppyTask} method with 1 parameter. Nothing is queued.
+	 * @param <T> the class of the method
+	 * @param <R> the result type
+	 * @param <A> the type of argument 1
+	 * @param method the method reference, such as {@code EmailTasks::send}
+	 * @param a argument 1
+	 * @return a new task of the method's queue
+	 */
+	public <T, A, R> Task<R> task(TaskMethod.Of1<T, A, R> method, A a) {
+		return this.factory.create(method, a);
+	}
+
+	/**
+	 * Create a task of a void {@code @SheppyTask} method with 1 parameter. Nothing is queued.
+	 * @param <T> the class of the method
+	 * @param <A> the type of argument 1
+	 * @param method the method reference
+	 * @param a argument 1
+	 * @return a new task of the method's queue
+	 */
+	public <T, A> Task<Void> task(TaskMethod.Void1<T, A> method, A a) {
+		return this.factory.create(method, a);
+	}
+
+	/**
+	 * Create a task of a {@code @SheppyTask} method with 2 parameters. Nothing is queued.
+	 * @param <T> the class of the method
+	 * @param <R> the result type
+	 * @param <A> the type of argument 1
+	 * @param <B> the type of argument 2
+	 * @param method the method reference, such as {@code EmailTasks::send}
+	 * @param a argument 1
+	 * @param b argument 2
+	 * @return a new task of the method's queue
+	 */
+	public <T, A, B, R> Task<R> task(TaskMethod.Of2<T, A, B, R> method, A a, B b) {
+		return this.factory.create(method, a, b);
+	}
+
+	/**
+	 * Create a task of a void {@code @SheppyTask} method with 2 parameters. Nothing is queued.
+	 * @param <T> the class of the method
+	 * @param <A> the type of argument 1
+	 * @param <B> the type of argument 2
+	 * @param method the method reference
+	 * @param a argument 1
+	 * @param b argument 2
+	 * @return a new task of the method's queue
+	 */
+	public <T, A, B> Task<Void> task(TaskMethod.Void2<T, A, B> method, A a, B b) {
+		return this.factory.create(method, a, b);
+	}
+
+	/**
+	 * Create a task of a {@code @SheppyTask} method with 3 parameters. Nothing is queued.
+	 * @param <T> the class of the method
+	 * @param <R> the result type
+	 * @param <A> the type of argument 1
+	 * @param <B> the type of argument 2
+	 * @param <C> the type of argument 3
+	 * @param method the method reference, such as {@code EmailTasks::send}
+	 * @param a argument 1
+	 * @param b argument 2
+	 * @param c argument 3
+	 * @return a new task of the method's queue
+	 */
+	public <T, A, B, C, R> Task<R> task(TaskMethod.Of3<T, A, B, C, R> method, A a, B b, C c) {
+		return this.factory.create(method, a, b, c);
+	}
+
+	/**
+	 * Create a task of a void {@code @SheppyTask} method with 3 parameters. Nothing is queued.
+	 * @param <T> the class of the method
+	 * @param <A> the type of argument 1
+	 * @param <B> the type of argument 2
+	 * @param <C> the type of argument 3
+	 * @param method the method reference
+	 * @param a argument 1
+	 * @param b argument 2
+	 * @param c argument 3
+	 * @return a new task of the method's queue
+	 */
+	public <T, A, B, C> Task<Void> task(TaskMethod.Void3<T, A, B, C> method, A a, B b, C c) {
+		return this.factory.create(method, a, b, c);
+	}
+
+	/**
+	 * Create a task of a {@code @SheppyTask} method with 4 parameters. Nothing is queued.
+	 * @param <T> the class of the method
+	 * @param <R> the result type
+	 * @param <A> the type of argument 1
+	 * @param <B> the type of argument 2
+	 * @param <C> the type of argument 3
+	 * @param <D> the type of argument 4
+	 * @param method the method reference, such as {@code EmailTasks::send}
+	 * @param a argument 1
+	 * @param b argument 2
+	 * @param c argument 3
+	 * @param d argument 4
+	 * @return a new task of the method's queue
+	 */
+	public <T, A, B, C, D, R> Task<R> task(TaskMethod.Of4<T, A, B, C, D, R> method, A a, B b, C c, D d) {
+		return this.factory.create(method, a, b, c, d);
+	}
+
+	/**
+	 * Create a task of a void {@code @SheppyTask} method with 4 parameters. Nothing is queued.
+	 * @param <T> the class of the method
+	 * @param <A> the type of argument 1
+	 * @param <B> the type of argument 2
+	 * @param <C> the type of argument 3
+	 * @param <D> the type of argument 4
+	 * @param method the method reference
+	 * @param a argument 1
+	 * @param b argument 2
+	 * @param c argument 3
+	 * @param d argument 4
+	 * @return a new task of the method's queue
+	 */
+	public <T, A, B, C, D> Task<Void> task(TaskMethod.Void4<T, A, B, C, D> method, A a, B b, C c, D d) {
+		return this.factory.create(method, a, b, c, d);
+	}
+
+	/**
+	 * Create a task of a {@code @SheppyTask} method with 5 parameters. Nothing is queued.
+	 * @param <T> the class of the method
+	 * @param <R> the result type
+	 * @param <A> the type of argument 1
+	 * @param <B> the type of argument 2
+	 * @param <C> the type of argument 3
+	 * @param <D> the type of argument 4
+	 * @param <E> the type of argument 5
+	 * @param method the method reference, such as {@code EmailTasks::send}
+	 * @param a argument 1
+	 * @param b argument 2
+	 * @param c argument 3
+	 * @param d argument 4
+	 * @param e argument 5
+	 * @return a new task of the method's queue
+	 */
+	public <T, A, B, C, D, E, R> Task<R> task(TaskMethod.Of5<T, A, B, C, D, E, R> method, A a, B b, C c, D d, E e) {
+		return this.factory.create(method, a, b, c, d, e);
+	}
+
+	/**
+	 * Create a task of a void {@code @SheppyTask} method with 5 parameters. Nothing is queued.
+	 * @param <T> the class of the method
+	 * @param <A> the type of argument 1
+	 * @param <B> the type of argument 2
+	 * @param <C> the type of argument 3
+	 * @param <D> the type of argument 4
+	 * @param <E> the type of argument 5
+	 * @param method the method reference
+	 * @param a argument 1
+	 * @param b argument 2
+	 * @param c argument 3
+	 * @param d argument 4
+	 * @param e argument 5
+	 * @return a new task of the method's queue
+	 */
+	public <T, A, B, C, D, E> Task<Void> task(TaskMethod.Void5<T, A, B, C, D, E> method, A a, B b, C c, D d, E e) {
+		return this.factory.create(method, a, b, c, d, e);
+	}
+
+	/**
+	 * Create a task of a {@code @SheppyTask} method with 6 parameters. Nothing is queued.
+	 * @param <T> the class of the method
+	 * @param <R> the result type
+	 * @param <A> the type of argument 1
+	 * @param <B> the type of argument 2
+	 * @param <C> the type of argument 3
+	 * @param <D> the type of argument 4
+	 * @param <E> the type of argument 5
+	 * @param <F> the type of argument 6
+	 * @param method the method reference, such as {@code EmailTasks::send}
+	 * @param a argument 1
+	 * @param b argument 2
+	 * @param c argument 3
+	 * @param d argument 4
+	 * @param e argument 5
+	 * @param f argument 6
+	 * @return a new task of the method's queue
+	 */
+	public <T, A, B, C, D, E, F, R> Task<R> task(TaskMethod.Of6<T, A, B, C, D, E, F, R> method, A a, B b, C c, D d, E e, F f) {
+		return this.factory.create(method, a, b, c, d, e, f);
+	}
+
+	/**
+	 * Create a task of a void {@code @SheppyTask} method with 6 parameters. Nothing is queued.
+	 * @param <T> the class of the method
+	 * @param <A> the type of argument 1
+	 * @param <B> the type of argument 2
+	 * @param <C> the type of argument 3
+	 * @param <D> the type of argument 4
+	 * @param <E> the type of argument 5
+	 * @param <F> the type of argument 6
+	 * @param method the method reference
+	 * @param a argument 1
+	 * @param b argument 2
+	 * @param c argument 3
+	 * @param d argument 4
+	 * @param e argument 5
+	 * @param f argument 6
+	 * @return a new task of the method's queue
+	 */
+	public <T, A, B, C, D, E, F> Task<Void> task(TaskMethod.Void6<T, A, B, C, D, E, F> method, A a, B b, C c, D d, E e, F f) {
+		return this.factory.create(method, a, b, c, d, e, f);
+	}
+
+	/**
+	 * Add a task: it is stored and queued for a worker.
+	 * @param task the task
+	 * @return whether it was added; {@code false} if a task with its id exists
+	 */
+	public boolean add(Task<?> task) {
+		Assert.notNull(task, "'task' must not be null");
+		return this.backend.append(queueOf(task), List.of(task), true).get(0);
+	}
+
+	/**
+	 * Add tasks, in order, each to its queue.
+	 * @param tasks the tasks
+	 * @return for each task, whether it was added; {@code false} for an id that exists (also the second of two equal
+	 * ids)
+	 */
+	public List<Boolean> add(List<? extends Task<?>> tasks) {
+		Assert.notNull(tasks, "'tasks' must not be null");
+		Map<String, List<Integer>> positions = new LinkedHashMap<>();
+		for (int i = 0; i < tasks.size(); i++) {
+			Assert.notNull(tasks.get(i), "'tasks' must not contain null");
+			positions.computeIfAbsent(queueOf(tasks.get(i)), (key) -> new ArrayList<>()).add(i);
+		}
+		Boolean[] added = new Boolean[tasks.size()];
+		positions.forEach((queue, indexes) -> {
+			List<Boolean> results = this.backend.append(queue, indexes.stream().map(tasks::get).toList(), true);
+			for (int i = 0; i < indexes.size(); i++) {
+				added[indexes.get(i)] = results.get(i);
+			}
+		});
+		return List.of(added);
+	}
+
+	/**
+	 * Return the stored state of a task, its result converted to the task's result type.
+	 * @param <R> the result type
+	 * @param task the task
+	 * @return the task's state, or empty if it does not exist (any more)
+	 */
+	public <R> Optional<Task<R>> getTask(Task<R> task) {
+		Assert.notNull(task, "'task' must not be null");
+		String queue = queueOf(task);
+		Task<Object> stored = this.backend.getTasks(queue, List.of(task.getId())).get(task.getId());
+		return Optional.ofNullable(stored).map((state) -> typed(state, queue, task.getResultType()));
+	}
+
+	/**
+	 * Return the stored state of a task of this queue.
+	 * @param id the task id
+	 * @return the task, or empty if it does not exist (any more)
+	 */
+	public Optional<Task<Object>> getTask(UUID id) {
+		return Optional.ofNullable(getTasks(List.of(id)).get(id));
+	}
+
+	/**
+	 * Return the stored state of tasks of this queue.
+	 * @param ids the task ids
+	 * @return the tasks found, by id
+	 */
+	public Map<UUID, Task<Object>> getTasks(Collection<UUID> ids) {
+		Assert.notNull(ids, "'ids' must not be null");
+		Map<UUID, Task<Object>> tasks = new LinkedHashMap<>();
+		this.backend.getTasks(this.name, ids).forEach((id, task) -> tasks.put(id, located(task, this.name)));
+		return tasks;
+	}
+
+	/**
+	 * Return all stored tasks of this queue, finished ones included.
+	 * @return the tasks
+	 */
+	public List<Task<Object>> getAllTasks() {
+		return this.backend.getAllTasks(this.name).stream().map((task) -> located(task, this.name)).toList();
+	}
+
+	/**
+	 * Return queued tasks of this queue that have not finished, oldest first, without taking them.
+	 * @param count the most tasks to return, at least 1
+	 * @return the tasks
+	 */
+	public List<Task<Object>> getPending(int count) {
+		return this.backend.getPending(this.name, count).stream().map((task) -> located(task, this.name)).toList();
+	}
+
+	/**
+	 * Return the number of queued tasks of this queue that have not finished.
+	 * @return the number of tasks
+	 */
+	public long size() {
+		return this.backend.size(this.name);
+	}
+
+	/**
+	 * Remove all tasks, the schedule and the crons of this queue.
+	 * @return the number of tasks removed
+	 */
+	public long clear() {
+		return this.backend.clear(this.name);
+	}
+
+	/**
+	 * Return counts of this queue.
+	 * @return the counts
+	 */
+	public QueueStats getStats() {
+		return this.backend.getStats(this.name);
+	}
+
+	/**
+	 * Return all known queues with the number of their queued, unfinished tasks.
+	 * @return the queues by name
+	 */
+	public Map<String, Long> listQueues() {
+		return this.backend.listQueues();
+	}
+
+	/**
+	 * Wait until a task has finished (completed, failed, crashed or cancelled), however long it takes.
+	 * @param <R> the result type
+	 * @param task the task
+	 * @return the finished task, its result converted to the task's result type
+	 */
+	public <R> Task<R> waitFor(Task<R> task) {
+		Task<R> finished = waitFor(task, Duration.ZERO);
+		Assert.state(finished != null, "A wait without a timeout returns a finished task");
+		return finished;
+	}
+
+	/**
+	 * Wait for a task to finish, with Python Sheppy's timeout rules.
+	 * @param <R> the result type
+	 * @param task the task
+	 * @param timeout positive: wait at most this long; zero: wait until it finishes; {@code null} or negative: do not
+	 * wait
+	 * @return the finished task, its result converted to the task's result type, or {@code null} when not waiting
+	 * and it has not finished
+	 * @throws io.sheppy.spring.backend.WaitTimeoutException if a positive timeout passed first
+	 */
+	public <R> @Nullable Task<R> waitFor(Task<R> task, @Nullable Duration timeout) {
+		Assert.notNull(task, "'task' must not be null");
+		String queue = queueOf(task);
+		Task<Object> finished = this.backend.getResults(queue, List.of(task.getId()), timeout).get(task.getId());
+		return (finished != null) ? typed(finished, queue, task.getResultType()) : null;
+	}
+
+	/**
+	 * Wait for tasks to finish, with Python Sheppy's timeout rules; the timeout covers all of them.
+	 * @param tasks the tasks
+	 * @param timeout positive: wait at most this long; zero: wait until all finish; {@code null} or negative: do not
+	 * wait
+	 * @return the finished tasks by id, each result converted to its task's result type
+	 * @throws io.sheppy.spring.backend.WaitTimeoutException if a positive timeout passed first
+	 */
+	public Map<UUID, Task<?>> waitFor(Collection<? extends Task<?>> tasks, @Nullable Duration timeout) {
+		Assert.notNull(tasks, "'tasks' must not be null");
+		Map<String, Map<UUID, Task<?>>> byQueue = new LinkedHashMap<>();
+		for (Task<?> task : tasks) {
+			byQueue.computeIfAbsent(queueOf(task), (key) -> new LinkedHashMap<>()).put(task.getId(), task);
+		}
+		long deadline = (timeout != null && timeout.compareTo(Duration.ZERO) > 0) ? System.nanoTime() + timeout.toNanos()
+				: 0;
+		Map<UUID, Task<?>> finished = new LinkedHashMap<>();
+		byQueue.forEach((queue, waiting) -> {
+			Duration remaining = (deadline != 0) ? Duration.ofNanos(Math.max(1, deadline - System.nanoTime())) : timeout;
+			this.backend.getResults(queue, waiting.keySet(), remaining)
+				.forEach((id, task) -> finished.put(id, typed(task, queue, waiting.get(id).getResultType())));
+		});
+		return finished;
+	}
+
+	/**
+	 * Return a future that completes when a task has finished. Waiting this way holds no thread, and all waiters of
+	 * the application share one reader of finished notifications per queue.
+	 * @param <R> the result type
+	 * @param task the task
+	 * @return a future of the finished task, its result converted to the task's result type
+	 */
+	public <R> CompletableFuture<Task<R>> waitForAsync(Task<R> task) {
+		Assert.notNull(task, "'task' must not be null");
+		String queue = queueOf(task);
+		return this.backend.whenFinished(queue, List.of(task.getId()))
+			.thenApply((tasks) -> typed(tasks.get(task.getId()), queue, task.getResultType()));
+	}
+
+	private String queueOf(Task<?> task) {
+		return (task.getQueue() != null) ? task.getQueue() : this.name;
+	}
+
+	private static Task<Object> located(Task<Object> task, String queue) {
+		return task.mutate().queue(queue).build();
+	}
+
+	private <R> Task<R> typed(Task<Object> task, String queue, Type resultType) {
+		Object result = task.getResult();
+		R converted;
+		try {
+			converted = (result != null && resultType != Object.class)
+					? this.mapper.convertValue(result, this.mapper.constructType(resultType)) : castUnchecked(result);
+		}
+		catch (JacksonException | IllegalArgumentException ex) {
+			throw new SheppyException("The result of task " + task.getId() + " (" + task.getName()
+					+ ") cannot be read as " + resultType.getTypeName() + ": " + ex.getMessage(), ex);
+		}
+		return task.mutate().queue(queue).result(resultType, converted).build();
+	}
+
+	@SuppressWarnings("unchecked")
+	private static <R> @Nullable R castUnchecked(@Nullable Object value) {
+		return (R) value;
+	}
+
+}
