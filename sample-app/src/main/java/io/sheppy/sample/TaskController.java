@@ -14,6 +14,7 @@ import io.sheppy.spring.queue.TaskQueue;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.util.Assert;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -42,12 +43,12 @@ public class TaskController {
 	}
 
 	@PostMapping("/add")
-	ResponseEntity<SubmittedTask> add(@RequestParam int x, @RequestParam int y) {
+	ResponseEntity<TaskView> add(@RequestParam int x, @RequestParam int y) {
 		return submit(this.taskQueue.task(DemoTasks::add, x, y));
 	}
 
 	@PostMapping("/fail")
-	ResponseEntity<SubmittedTask> fail(@RequestParam String message) {
+	ResponseEntity<TaskView> fail(@RequestParam String message) {
 		if (message.isBlank() || message.length() > MAX_MESSAGE_LENGTH) {
 			throw badRequest("'message' must have 1 to " + MAX_MESSAGE_LENGTH + " characters, but had "
 					+ message.length());
@@ -56,7 +57,7 @@ public class TaskController {
 	}
 
 	@PostMapping("/slow")
-	ResponseEntity<SubmittedTask> slow(@RequestParam int seconds) {
+	ResponseEntity<TaskView> slow(@RequestParam int seconds) {
 		if (seconds < 0 || seconds > DemoTasks.MAX_SLOW_SECONDS) {
 			throw badRequest("'seconds' must be between 0 and " + DemoTasks.MAX_SLOW_SECONDS + ", but was " + seconds);
 		}
@@ -90,19 +91,17 @@ public class TaskController {
 		Task<Object> task = find(id);
 		try {
 			Task<Object> finished = this.taskQueue.waitFor(task, wait);
-			return ResponseEntity.ok(TaskView.of((finished != null) ? finished : find(id)));
+			Assert.state(finished != null, "A wait with a timeout returns a finished task or fails");
+			return ResponseEntity.ok(TaskView.of(finished));
 		}
 		catch (WaitTimeoutException ex) {
 			return ResponseEntity.accepted().body(TaskView.of(find(id)));
 		}
 	}
 
-	private ResponseEntity<SubmittedTask> submit(Task<?> task) {
-		String queue = (task.getQueue() != null) ? task.getQueue() : this.taskQueue.getName();
+	private ResponseEntity<TaskView> submit(Task<?> task) {
 		this.taskQueue.add(task);
-		return ResponseEntity.accepted()
-			.location(URI.create("/tasks/" + task.getId()))
-			.body(SubmittedTask.of(task, queue));
+		return ResponseEntity.accepted().location(URI.create("/tasks/" + task.getId())).body(TaskView.of(task));
 	}
 
 	private Task<Object> find(UUID id) {

@@ -44,6 +44,7 @@ abstract class AbstractSampleApplicationTests {
 		assertThat(submitted.body().path("name").asString()).isEqualTo("demo:add");
 		assertThat(submitted.body().path("queue").asString()).isEqualTo("demo");
 		assertThat(submitted.body().path("status").asString()).isEqualTo("new");
+		assertThat(submitted.body().path("args")).hasToString("[1,2]");
 		String id = submitted.body().path("id").asString();
 		assertThat(submitted.body().path("links").path("self").asString()).isEqualTo("/tasks/" + id);
 		assertThat(submitted.headers().getLocation()).hasToString("/tasks/" + id);
