@@ -59,7 +59,7 @@ class SheppyTaskAnnotationBeanPostProcessorTests {
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(PropertyPlaceholderAutoConfiguration.class,
 				JacksonAutoConfiguration.class, SheppyAutoConfiguration.class))
-		.withPropertyValues("sheppy.backend=memory");
+		.withPropertyValues("sheppy.backend=memory", "sheppy.worker.poll-timeout=100ms");
 
 	@Test
 	void runsTheTaskMethodsOfAPlainBean() {
