@@ -446,7 +446,8 @@ class SheppyTaskAnnotationBeanPostProcessorTests {
 	static class PlaceholderTasks {
 
 		@SheppyTask(name = "${tasks.name}", queue = "${tasks.queue}", timeout = "${tasks.timeout}", retry = 2,
-				retryDelay = { "${tasks.first-delay}", "5" }, ttl = "${tasks.ttl}", errorTtl = "${tasks.error-ttl:never}")
+				retryDelay = { "${tasks.first-delay}", "5" }, ttl = "${tasks.ttl}",
+				errorTtl = "${tasks.error-ttl:never}")
 		void build() {
 		}
 

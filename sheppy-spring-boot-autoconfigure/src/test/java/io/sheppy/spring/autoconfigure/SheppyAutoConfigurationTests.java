@@ -154,7 +154,8 @@ class SheppyAutoConfigurationTests {
 			.run((context) -> {
 				assertThat(context).hasSingleBean(TaskListenerContainerFactory.class);
 				RecordingContainerFactory factory = context.getBean(RecordingContainerFactory.class);
-				assertThat(context).getBean(TaskEndpointRegistrar.DEFAULT_CONTAINER_FACTORY_BEAN_NAME).isSameAs(factory);
+				assertThat(context).getBean(TaskEndpointRegistrar.DEFAULT_CONTAINER_FACTORY_BEAN_NAME)
+					.isSameAs(factory);
 				assertThat(factory.queues).containsExactly("greetings");
 			});
 	}
@@ -276,36 +277,40 @@ class SheppyAutoConfigurationTests {
 
 	@Test
 	void runsNoWorkersInAProducerOnlyApplication() {
-		this.contextRunner.withPropertyValues("sheppy.worker.enabled=false").withBean(GreetingTasks.class).run((context) -> {
-			assertThat(context).hasSingleBean(TaskQueue.class)
-				.hasSingleBean(TaskFactory.class)
-				.hasSingleBean(Backend.class)
-				.doesNotHaveBean(TaskEndpointRegistry.class)
-				.doesNotHaveBean(SheppyTaskAnnotationBeanPostProcessor.class)
-				.doesNotHaveBean(TaskListenerContainerFactory.class)
-				.doesNotHaveBean(TaskEndpointRegistrar.DEFAULT_CONTAINER_FACTORY_BEAN_NAME);
-			TaskQueue taskQueue = context.getBean(TaskQueue.class);
-			Task<String> task = taskQueue.task(GreetingTasks::hello, "Ada");
-			assertThat(taskQueue.add(task)).isTrue();
-			// a worker would have finished it long before this; here it stays queued
-			await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-				assertThat(taskQueue.getTask(task)).hasValueSatisfying(
-						(stored) -> assertThat(stored.getStatus()).isEqualTo(TaskStatus.NEW));
-				assertThat(taskQueue.queue("greetings").size()).isOne();
+		this.contextRunner.withPropertyValues("sheppy.worker.enabled=false")
+			.withBean(GreetingTasks.class)
+			.run((context) -> {
+				assertThat(context).hasSingleBean(TaskQueue.class)
+					.hasSingleBean(TaskFactory.class)
+					.hasSingleBean(Backend.class)
+					.doesNotHaveBean(TaskEndpointRegistry.class)
+					.doesNotHaveBean(SheppyTaskAnnotationBeanPostProcessor.class)
+					.doesNotHaveBean(TaskListenerContainerFactory.class)
+					.doesNotHaveBean(TaskEndpointRegistrar.DEFAULT_CONTAINER_FACTORY_BEAN_NAME);
+				TaskQueue taskQueue = context.getBean(TaskQueue.class);
+				Task<String> task = taskQueue.task(GreetingTasks::hello, "Ada");
+				assertThat(taskQueue.add(task)).isTrue();
+				// a worker would have finished it long before this; here it stays queued
+				await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+					assertThat(taskQueue.getTask(task)).hasValueSatisfying(
+							(stored) -> assertThat(stored.getStatus()).isEqualTo(TaskStatus.NEW));
+					assertThat(taskQueue.queue("greetings").size()).isOne();
+				});
 			});
-		});
 	}
 
 	@Test
 	void runsTheWorkersWhenWorkersAreEnabledExplicitly() {
-		this.contextRunner.withPropertyValues("sheppy.worker.enabled=true").withBean(GreetingTasks.class).run((context) -> {
-			TaskQueue taskQueue = context.getBean(TaskQueue.class);
-			Task<String> task = taskQueue.task(GreetingTasks::hello, "Ada");
-			taskQueue.add(task);
-			await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(taskQueue.getTask(task))
-				.hasValueSatisfying((stored) -> assertThat(stored.getStatus()).isEqualTo(TaskStatus.COMPLETED)));
-			assertThat(taskQueue.queue("greetings").size()).isZero();
-		});
+		this.contextRunner.withPropertyValues("sheppy.worker.enabled=true")
+			.withBean(GreetingTasks.class)
+			.run((context) -> {
+				TaskQueue taskQueue = context.getBean(TaskQueue.class);
+				Task<String> task = taskQueue.task(GreetingTasks::hello, "Ada");
+				taskQueue.add(task);
+				await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(taskQueue.getTask(task))
+					.hasValueSatisfying((stored) -> assertThat(stored.getStatus()).isEqualTo(TaskStatus.COMPLETED)));
+				assertThat(taskQueue.queue("greetings").size()).isZero();
+			});
 	}
 
 	@Test

@@ -161,7 +161,9 @@ class SheppyBackendConfigurationTests {
 			.withPropertyValues("sheppy.backend=auto", "spring.data.redis.host=127.0.0.1",
 					"spring.data.redis.port=" + port)
 			.run((context) -> {
-				assertThat(context).hasNotFailed().hasSingleBean(MemoryBackend.class).doesNotHaveBean(RedisBackend.class);
+				assertThat(context).hasNotFailed()
+					.hasSingleBean(MemoryBackend.class)
+					.doesNotHaveBean(RedisBackend.class);
 				TaskQueue taskQueue = context.getBean(TaskQueue.class);
 				assertThat(taskQueue.add(taskQueue.task("remote:job").build())).isTrue();
 				assertThat(taskQueue.size()).isOne();
@@ -226,7 +228,10 @@ class SheppyBackendConfigurationTests {
 	}
 
 	private static List<String> warnings(CapturedOutput output) {
-		return output.getAll().lines().filter((line) -> line.contains("WARN") && line.contains(MEMORY_FALLBACK)).toList();
+		return output.getAll()
+			.lines()
+			.filter((line) -> line.contains("WARN") && line.contains(MEMORY_FALLBACK))
+			.toList();
 	}
 
 	/**

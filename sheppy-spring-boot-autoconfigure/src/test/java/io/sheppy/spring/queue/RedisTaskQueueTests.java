@@ -121,7 +121,11 @@ class RedisTaskQueueTests {
 	@Test
 	void waitsForManyTasksOfTwoQueues(RedisServer server) {
 		run(server, (context, taskQueue) -> {
-			Task<Integer> add = taskQueue.task("fxtasks:add").queue("python").args(1, 2).resultType(Integer.class).build();
+			Task<Integer> add = taskQueue.task("fxtasks:add")
+				.queue("python")
+				.args(1, 2)
+				.resultType(Integer.class)
+				.build();
 			Task<String> ping = taskQueue.task(ShopTasks::ping);
 			taskQueue.add(List.of(add, ping));
 			CompletableFuture.runAsync(() -> {

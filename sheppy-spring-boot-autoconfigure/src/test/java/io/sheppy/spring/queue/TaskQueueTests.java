@@ -203,7 +203,11 @@ class TaskQueueTests {
 	@Test
 	void returnsTheResultOfATaskBuiltByNameAsItsResultType() {
 		run((context, taskQueue) -> {
-			Task<Integer> task = taskQueue.task("arithmetic:add").args(1).kwarg("b", 2).resultType(Integer.class).build();
+			Task<Integer> task = taskQueue.task("arithmetic:add")
+				.args(1)
+				.kwarg("b", 2)
+				.resultType(Integer.class)
+				.build();
 			taskQueue.add(task);
 			Task<Integer> finished = taskQueue.waitFor(task, WAIT);
 			assertThat(finished.getStatus()).isEqualTo(TaskStatus.COMPLETED);
