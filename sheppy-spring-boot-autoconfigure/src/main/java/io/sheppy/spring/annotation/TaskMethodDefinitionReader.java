@@ -65,12 +65,14 @@ public class TaskMethodDefinitionReader {
 			throw new IllegalStateException(
 					"Method " + TaskMethodDefinition.describe(method) + " is not annotated with @SheppyTask");
 		}
-		String name = resolve(annotation.name());
-		if (!StringUtils.hasText(name)) {
-			name = ClassUtils.getUserClass(targetClass).getName() + ":" + method.getName();
-		}
+		@Nullable String name;
+		@Nullable String queue;
+		@Nullable String containerFactory;
 		TaskConfig config = TaskConfig.DEFAULT;
 		try {
+			name = resolve(annotation.name());
+			queue = resolve(annotation.queue());
+			containerFactory = resolve(annotation.containerFactory());
 			config = config.withRetry(annotation.retry());
 			if (annotation.retryDelay().length > 0) {
 				config = config.withRetryDelay(retryDelay(method, annotation.retryDelay()));
@@ -84,8 +86,10 @@ public class TaskMethodDefinitionReader {
 		catch (IllegalArgumentException ex) {
 			throw invalid(method, ex.getMessage());
 		}
-		return new TaskMethodDefinition(name, emptyToNull(resolve(annotation.queue())), config, method,
-				resultType(method, targetClass), emptyToNull(resolve(annotation.containerFactory())));
+		String taskName = StringUtils.hasText(name) ? name
+				: ClassUtils.getUserClass(targetClass).getName() + ":" + method.getName();
+		return new TaskMethodDefinition(taskName, emptyToNull(queue), config, method, resultType(method, targetClass),
+				emptyToNull(containerFactory));
 	}
 
 	private RetryDelay retryDelay(Method method, String[] values) {

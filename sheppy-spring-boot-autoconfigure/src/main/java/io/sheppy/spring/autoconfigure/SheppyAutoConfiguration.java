@@ -59,9 +59,11 @@ public final class SheppyAutoConfiguration {
 				mapper(jsonMapper), properties.getQueue(), validator.getIfUnique());
 	}
 
+	// The properties (through the task factory) are resolved before the backend: when sheppy.backend has an unknown
+	// value no backend exists, and the binding error names the property where a missing backend would not
 	@Bean
 	@ConditionalOnMissingBean
-	TaskQueue taskQueue(Backend backend, TaskFactory taskFactory, ObjectProvider<JsonMapper> jsonMapper) {
+	TaskQueue taskQueue(TaskFactory taskFactory, Backend backend, ObjectProvider<JsonMapper> jsonMapper) {
 		return new TaskQueue(backend, taskFactory, mapper(jsonMapper));
 	}
 
@@ -89,8 +91,8 @@ public final class SheppyAutoConfiguration {
 
 		@Bean(name = TaskEndpointRegistrar.DEFAULT_CONTAINER_FACTORY_BEAN_NAME)
 		@ConditionalOnMissingBean(name = TaskEndpointRegistrar.DEFAULT_CONTAINER_FACTORY_BEAN_NAME)
-		DefaultTaskListenerContainerFactory sheppyListenerContainerFactory(Backend backend,
-				ObjectProvider<JsonMapper> jsonMapper, SheppyProperties properties) {
+		DefaultTaskListenerContainerFactory sheppyListenerContainerFactory(SheppyProperties properties,
+				Backend backend, ObjectProvider<JsonMapper> jsonMapper) {
 			DefaultTaskListenerContainerFactory factory = new DefaultTaskListenerContainerFactory(backend,
 					mapper(jsonMapper));
 			SheppyProperties.Worker worker = properties.getWorker();

@@ -1,5 +1,8 @@
 package io.sheppy.spring.autoconfigure;
 
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,9 +38,14 @@ class SheppyBackendConfiguration {
 	private static final String REDIS_CONNECTION_FACTORY = "org.springframework.data.redis.connection.RedisConnectionFactory";
 
 	static TtlPolicy ttlPolicy(SheppyProperties properties) {
-		Ttl ttl = Ttl.of(properties.getTtl());
-		Ttl errorTtl = (properties.getErrorTtl() != null) ? Ttl.of(properties.getErrorTtl()) : Ttl.INHERIT;
+		Ttl ttl = ttl(properties.getTtl());
+		Ttl errorTtl = (properties.getErrorTtl() != null) ? ttl(properties.getErrorTtl()) : Ttl.INHERIT;
 		return new TtlPolicy(ttl, errorTtl);
+	}
+
+	// A property cannot be bound to null (an empty value leaves the default), so zero stands for "never"
+	private static Ttl ttl(@Nullable Duration duration) {
+		return (duration == null || duration.isZero()) ? Ttl.NEVER : Ttl.of(duration);
 	}
 
 	static MemoryBackend memoryBackend(TaskJson taskJson, SheppyProperties properties) {

@@ -27,14 +27,14 @@ public class SheppyProperties {
 	private String queue = "default";
 
 	/**
-	 * How long the record of a finished task is kept when the task's own ttl is 'inherit'. Empty to keep it until
+	 * How long the record of a finished task is kept when the task's own ttl is 'inherit'. Zero to keep it until
 	 * deleted.
 	 */
 	private @Nullable Duration ttl = Duration.ofDays(30);
 
 	/**
 	 * How long the record of a failed, crashed or cancelled task is kept when the task's own settings are 'inherit'.
-	 * Defaults to the ttl.
+	 * Defaults to the ttl. Zero to keep it until deleted.
 	 */
 	private @Nullable Duration errorTtl;
 

@@ -35,6 +35,12 @@ final class TaskMethodResolver {
 		}
 		ClassLoader classLoader = reference.getClass().getClassLoader();
 		Class<?> implClass = load(lambda.getImplClass(), classLoader);
+		if (lambda.getCapturedArgCount() > 0) {
+			// a bound reference (tasks::send) shifts the parameters: the first would be taken for the target
+			String method = ClassUtils.getShortName(implClass) + "::" + lambda.getImplMethodName();
+			throw new IllegalArgumentException("A task must be given as a reference to a bean method through its "
+					+ "class, such as " + method + ", not of an instance");
+		}
 		Class<?> receiverClass = load(
 				Type.getArgumentTypes(lambda.getInstantiatedMethodType())[0].getInternalName(), classLoader);
 		String descriptor = lambda.getImplMethodSignature();
