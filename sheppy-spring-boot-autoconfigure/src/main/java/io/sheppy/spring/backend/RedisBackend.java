@@ -559,11 +559,39 @@ public class RedisBackend implements Backend, AutoCloseable {
 		});
 	}
 
-	// TEMPORARY until the shared notification reader and the release script land
 	@Override
 	public void release(String queue, Collection<TaskDelivery> deliveries) {
-		acknowledge(queue, deliveries.stream().map(TaskDelivery::deliveryId).toList());
-		append(queue, deliveries.stream().map(TaskDelivery::task).toList(), false);
+		assertQueue(queue);
+		Assert.notNull(deliveries, "'deliveries' must not be null");
+		Assert.noNullElements(deliveries, "'deliveries' must not contain null elements");
+		if (deliveries.isEmpty()) {
+			return;
+		}
+		List<TaskDelivery> released = List.copyOf(deliveries);
+		run(() -> "hand back " + count(released.size(), "task") + " to queue '" + queue + "'", () -> {
+			for (int from = 0; from < released.size(); from += BATCH_SIZE) {
+				List<TaskDelivery> batch = released.subList(from, Math.min(from + BATCH_SIZE, released.size()));
+				List<String> keys = new ArrayList<>(batch.size() + 2);
+				keys.add(RedisKeys.pending(queue));
+				keys.add(RedisKeys.pendingIds(queue));
+				List<Object> args = new ArrayList<>(2 * batch.size() + 1);
+				args.add(this.settings.consumerGroup());
+				for (TaskDelivery delivery : batch) {
+					UUID id = delivery.task().getId();
+					keys.add(RedisKeys.task(queue, id));
+					args.add(delivery.deliveryId());
+					args.add(id.toString());
+				}
+				List<?> replies = execute(RedisScripts.RELEASE, keys, args);
+				for (int i = 0; i < batch.size(); i++) {
+					if (Long.valueOf(-1).equals(replies.get(i))) {
+						logger.error("Did not queue task " + batch.get(i).task().getId() + " of queue '" + queue
+								+ "' again because its record is not a valid task");
+					}
+				}
+			}
+			return null;
+		});
 	}
 
 	// TEMPORARY until the shared notification reader lands

@@ -297,6 +297,110 @@ public abstract class BackendContractTests {
 		assertThat(this.backend.getTasks(this.queue, List.of(first.getId(), second.getId()))).hasSize(2);
 	}
 
+	// release
+
+	@Test
+	void releasePutsATakenTaskBackAtTheEndOfTheQueueForTheNextPop() {
+		Task<Object> first = task(1);
+		Task<Object> second = task(2);
+		this.backend.append(this.queue, List.of(first, second), true);
+		TaskDelivery taken = this.backend.pop(this.queue, 1, null).get(0);
+		assertThat(taken.task()).isEqualTo(first);
+
+		this.backend.release(this.queue, List.of(taken));
+
+		assertThat(this.backend.size(this.queue)).isEqualTo(2);
+		assertThat(this.backend.getPending(this.queue, 10)).containsExactly(second, first);
+		List<TaskDelivery> again = this.backend.pop(this.queue, 10, null);
+		assertThat(again).extracting(TaskDelivery::task).containsExactly(second, first);
+		assertThat(again.get(1).deliveryId()).isNotEqualTo(taken.deliveryId());
+		assertThat(this.backend.size(this.queue)).isEqualTo(2);
+		assertThat(this.backend.storeResult(this.queue, completed(first, 3), again.get(1).deliveryId())).isTrue();
+		assertThat(this.backend.size(this.queue)).isEqualTo(1);
+	}
+
+	@Test
+	void releaseOfSeveralDeliveriesKeepsTheirOrder() {
+		List<Task<Object>> tasks = List.of(task(1), task(2), task(3));
+		this.backend.append(this.queue, tasks, true);
+		List<TaskDelivery> taken = this.backend.pop(this.queue, 3, null);
+		this.backend.release(this.queue, taken);
+		this.backend.release(this.queue, List.of());
+		assertThat(this.backend.size(this.queue)).isEqualTo(3);
+		assertThat(this.backend.pop(this.queue, 10, null)).extracting(TaskDelivery::task)
+			.containsExactlyElementsOf(tasks);
+	}
+
+	@Test
+	void releaseQueuesTheTaskAsItIsStoredNow() {
+		Task<Object> task = addOne();
+		TaskDelivery taken = this.backend.pop(this.queue, 1, null).get(0);
+		Task<Object> processing = task.mutate().status(TaskStatus.PROCESSING).build();
+		assertThat(this.backend.storeResult(this.queue, processing, null)).isTrue();
+
+		this.backend.release(this.queue, List.of(taken));
+
+		assertThat(this.backend.pop(this.queue, 10, null)).extracting(TaskDelivery::task).containsExactly(processing);
+	}
+
+	@Test
+	void releasedTaskWaitsUnclaimedSoItCanBeCancelled() {
+		Task<Object> task = addOne();
+		TaskDelivery taken = this.backend.pop(this.queue, 1, null).get(0);
+		assertThat(this.backend.cancel(this.queue, task.getId())).isEmpty();
+		this.backend.release(this.queue, List.of(taken));
+		assertThat(this.backend.cancel(this.queue, task.getId()))
+			.hasValueSatisfying((found) -> assertThat(found.getStatus()).isEqualTo(TaskStatus.CANCELLED));
+		assertThat(this.backend.size(this.queue)).isZero();
+		assertThat(this.backend.pop(this.queue, 10, null)).isEmpty();
+	}
+
+	@Test
+	void releaseOfATaskThatFinishedMeanwhileKeepsItsOutcomeAndDoesNotQueueItAgain() {
+		Task<Object> task = addOne();
+		TaskDelivery taken = this.backend.pop(this.queue, 1, null).get(0);
+		assertThat(this.backend.storeResult(this.queue, completed(task, 3), null)).isTrue();
+
+		this.backend.release(this.queue, List.of(taken));
+
+		assertThat(this.backend.size(this.queue)).isZero();
+		assertThat(this.backend.pop(this.queue, 10, null)).isEmpty();
+		Task<Object> stored = this.backend.getResults(this.queue, List.of(task.getId()), null).get(task.getId());
+		assertThat(stored.getStatus()).isEqualTo(TaskStatus.COMPLETED);
+		assertThat(stored.getResult()).isEqualTo(3);
+		assertThat(this.backend.getStats(this.queue).completed()).isEqualTo(1);
+	}
+
+	@Test
+	void releaseOfACancelledTaskDoesNotQueueIt() {
+		Task<Object> task = task(1);
+		this.backend.append(this.queue, List.of(task), true);
+		this.backend.append(this.queue, List.of(task), false);
+		TaskDelivery taken = this.backend.pop(this.queue, 1, null).get(0);
+		assertThat(this.backend.cancel(this.queue, task.getId())).isPresent();
+
+		this.backend.release(this.queue, List.of(taken));
+
+		assertThat(this.backend.size(this.queue)).isZero();
+		assertThat(this.backend.pop(this.queue, 10, null)).isEmpty();
+		assertThat(this.backend.getTasks(this.queue, List.of(task.getId())).get(task.getId()).getStatus())
+			.isEqualTo(TaskStatus.CANCELLED);
+	}
+
+	@Test
+	void releaseOfADeletedTaskDoesNotQueueIt() {
+		Task<Object> task = addOne();
+		TaskDelivery taken = this.backend.pop(this.queue, 1, null).get(0);
+		this.backend.storeResult(this.queue, completed(task, 3), null);
+		assertThat(this.backend.delete(this.queue, task.getId())).isTrue();
+
+		this.backend.release(this.queue, List.of(taken));
+
+		assertThat(this.backend.size(this.queue)).isZero();
+		assertThat(this.backend.pop(this.queue, 10, null)).isEmpty();
+		assertThat(this.backend.getTasks(this.queue, List.of(task.getId()))).isEmpty();
+	}
+
 	// getTasks
 
 	@Test
