@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
@@ -86,8 +87,6 @@ public class RedisBackend implements Backend, AutoCloseable {
 
 	private static final byte[] DATA_FIELD = bytes("data");
 
-	private static final byte[] TASK_ID_FIELD = bytes("task_id");
-
 	private static final boolean LETTUCE_PRESENT = ClassUtils.isPresent("io.lettuce.core.RedisClient",
 			RedisBackend.class.getClassLoader());
 
@@ -102,6 +101,8 @@ public class RedisBackend implements Backend, AutoCloseable {
 	private final Settings settings;
 
 	private final long maxBlockMillis;
+
+	private final RedisFinishedTaskListener finishedTaskListener;
 
 	/**
 	 * Create a backend with the {@linkplain Settings#defaults() default settings}.
@@ -119,14 +120,29 @@ public class RedisBackend implements Backend, AutoCloseable {
 	 * @param settings the settings
 	 */
 	public RedisBackend(RedisConnectionFactory connectionFactory, TaskJson taskJson, Settings settings) {
+		this(connectionFactory, taskJson, settings, RedisFinishedTaskListener.DEFAULT_IDLE_TIMEOUT);
+	}
+
+	/**
+	 * Create a backend whose readers of finished notifications stop after the given time without waiters.
+	 * @param connectionFactory the connection factory
+	 * @param taskJson the codec of tasks
+	 * @param settings the settings
+	 * @param readerIdleTimeout how long a queue's reader of finished notifications runs without waiters
+	 */
+	RedisBackend(RedisConnectionFactory connectionFactory, TaskJson taskJson, Settings settings,
+			Duration readerIdleTimeout) {
 		Assert.notNull(connectionFactory, "'connectionFactory' must not be null");
 		Assert.notNull(taskJson, "'taskJson' must not be null");
 		Assert.notNull(settings, "'settings' must not be null");
+		Assert.notNull(readerIdleTimeout, "'readerIdleTimeout' must not be null");
 		this.redisTemplate = new StringRedisTemplate(connectionFactory);
 		this.connections = new RedisDedicatedConnections(connectionFactory);
 		this.taskJson = taskJson;
 		this.settings = settings;
 		this.maxBlockMillis = maxBlockMillis(connectionFactory);
+		this.finishedTaskListener = new RedisFinishedTaskListener(this.redisTemplate, this.connections, taskJson,
+				this.maxBlockMillis, readerIdleTimeout);
 	}
 
 	/**
@@ -594,13 +610,6 @@ public class RedisBackend implements Backend, AutoCloseable {
 		});
 	}
 
-	// TEMPORARY until the shared notification reader lands
-	@Override
-	public java.util.concurrent.CompletableFuture<Map<UUID, Task<Object>>> whenFinished(String queue,
-			Collection<UUID> ids) {
-		return java.util.concurrent.CompletableFuture.supplyAsync(() -> getResults(queue, ids, Duration.ZERO));
-	}
-
 	@Override
 	public void acknowledge(String queue, Collection<String> deliveryIds) {
 		assertQueue(queue);
@@ -619,82 +628,32 @@ public class RedisBackend implements Backend, AutoCloseable {
 		});
 	}
 
+	/**
+	 * {@inheritDoc}
+	 * <p>
+	 * The waiters of a queue share one reader thread and one connection, started with the first waiter and stopped
+	 * when the queue has had no waiters for a while. When Redis cannot be read while the state of the tasks is checked
+	 * at the start, the future fails with a {@link BackendException}; once waiting, a future outlives Redis going away
+	 * and coming back. When the backend is closed, waiting futures fail with a {@link BackendException}.
+	 * @throws IllegalStateException if the backend has been closed
+	 */
 	@Override
-	public Map<UUID, Task<Object>> getResults(String queue, Collection<UUID> ids, @Nullable Duration timeout) {
+	public CompletableFuture<Map<UUID, Task<Object>>> whenFinished(String queue, Collection<UUID> ids) {
 		assertQueue(queue);
 		Assert.notNull(ids, "'ids' must not be null");
 		Assert.noNullElements(ids, "'ids' must not contain null elements");
 		Set<UUID> wanted = new LinkedHashSet<>(ids);
 		if (wanted.isEmpty()) {
-			return new LinkedHashMap<>();
+			return CompletableFuture.completedFuture(new LinkedHashMap<>());
 		}
-		return run(() -> "wait for " + count(wanted.size(), "task") + " of queue '" + queue + "'", () -> {
-			Map<UUID, Task<Object>> finished = new LinkedHashMap<>();
-			if (timeout == null || timeout.isNegative()) {
-				collectFinished(queue, wanted, finished);
-				return inOrder(wanted, finished);
-			}
-			// the position is taken before the records are read, so that no notification after the read is missed
-			String lastId = lastFinishedId(queue);
-			collectFinished(queue, wanted, finished);
-			Set<UUID> remaining = new LinkedHashSet<>(wanted);
-			remaining.removeAll(finished.keySet());
-			long deadline = timeout.isZero() ? 0 : deadline(timeout);
-			byte[] stream = bytes(RedisKeys.finished(queue));
-			while (!remaining.isEmpty()) {
-				long block = timeout.isZero() ? this.maxBlockMillis
-						: blockMillis(deadline - System.nanoTime(), this.maxBlockMillis);
-				if (block == 0) {
-					throw new WaitTimeoutException(timeout, remaining);
-				}
-				List<ByteRecord> records = readFinished(stream, lastId, block);
-				Set<UUID> notified = new LinkedHashSet<>();
-				for (ByteRecord record : records) {
-					lastId = record.getId().getValue();
-					UUID id = uuidOrNull(field(record, TASK_ID_FIELD));
-					if (id != null && remaining.contains(id)) {
-						notified.add(id);
-					}
-				}
-				if (!notified.isEmpty()) {
-					collectFinished(queue, notified, finished);
-					remaining.removeAll(finished.keySet());
-				}
-			}
-			return inOrder(wanted, finished);
-		});
-	}
-
-	private String lastFinishedId(String queue) {
-		List<MapRecord<String, Object, Object>> last = this.redisTemplate.opsForStream()
-			.reverseRange(RedisKeys.finished(queue), Range.unbounded(), Limit.limit().count(1));
-		return (last == null || last.isEmpty()) ? "0-0" : last.get(0).getId().getValue();
-	}
-
-	private List<ByteRecord> readFinished(byte[] stream, String lastId, long blockMillis) {
-		StreamReadOptions options = StreamReadOptions.empty().count(BATCH_SIZE).block(Duration.ofMillis(blockMillis));
-		List<ByteRecord> records = this.connections.execute((connection) -> connection.streamCommands()
-			.xRead(options, StreamOffset.create(stream, ReadOffset.from(lastId))));
-		return (records != null) ? records : List.of();
-	}
-
-	private void collectFinished(String queue, Collection<UUID> ids, Map<UUID, Task<Object>> finished) {
-		readTasks(queue, ids).forEach((id, task) -> {
-			if (task.isFinished()) {
-				finished.put(id, task);
-			}
-		});
-	}
-
-	private static Map<UUID, Task<Object>> inOrder(Set<UUID> ids, Map<UUID, Task<Object>> tasks) {
-		Map<UUID, Task<Object>> ordered = new LinkedHashMap<>();
-		for (UUID id : ids) {
-			Task<Object> task = tasks.get(id);
-			if (task != null) {
-				ordered.put(id, task);
-			}
+		try {
+			return this.finishedTaskListener.whenFinished(queue, wanted);
 		}
-		return ordered;
+		catch (DataAccessException ex) {
+			return CompletableFuture.failedFuture(new BackendException(
+					"Failed to wait for " + count(wanted.size(), "task") + " of queue '" + queue + "': " + ex.getMessage(),
+					ex));
+		}
 	}
 
 	@Override
@@ -839,12 +798,21 @@ public class RedisBackend implements Backend, AutoCloseable {
 	}
 
 	/**
-	 * Close the connections that this backend keeps for blocking reads. A blocking read in progress ends within its
-	 * current wait; afterwards the backend must not be used.
+	 * Stop the readers of finished notifications, failing the futures still waiting with a
+	 * {@link BackendException}, and close the connections that this backend keeps for blocking reads. A blocking read
+	 * in progress ends within its current wait; afterwards the backend must not be used.
 	 */
 	@Override
 	public void close() {
+		this.finishedTaskListener.close();
 		this.connections.close();
+	}
+
+	/**
+	 * Return the number of {@link #whenFinished} futures of a queue still waiting, for tests.
+	 */
+	int waiterCount(String queue) {
+		return this.finishedTaskListener.waiterCount(queue);
 	}
 
 	/**
@@ -981,18 +949,6 @@ public class RedisBackend implements Backend, AutoCloseable {
 			fields.append(string(name)).append('=').append(string(value));
 		});
 		return abbreviate(fields.append('}').toString());
-	}
-
-	private static @Nullable UUID uuidOrNull(byte @Nullable [] value) {
-		if (value == null) {
-			return null;
-		}
-		try {
-			return UUID.fromString(string(value));
-		}
-		catch (IllegalArgumentException ex) {
-			return null;
-		}
 	}
 
 	/**
