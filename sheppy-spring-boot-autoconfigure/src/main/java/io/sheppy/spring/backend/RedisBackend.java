@@ -60,13 +60,15 @@ import io.sheppy.spring.core.TaskStatus;
 
 /**
  * A {@link Backend} on Redis, built on Spring Data Redis and sharing Python Sheppy's keys and JSON, so that Python
- * and Java producers and workers can share one Redis. Adding, scheduling, promoting, storing a result, cancelling and
- * deleting are each one Lua script (the tasks' JSON is written by Java only, never re-encoded in Redis).
+ * and Java producers and workers can share one Redis. Adding, scheduling, promoting, storing a result, handing a task
+ * back, cancelling and deleting are each one Lua script (the tasks' JSON is written by Java only, never re-encoded in
+ * Redis).
  * <p>
  * Non-blocking commands go through a {@link StringRedisTemplate}; blocking stream reads and pipelines run on a small
- * pool of long-lived connections, which {@link #close()} closes. All keys of a queue are named after the queue
- * literally, so a queue named in braces ({@code {emails}}) keeps them in one Redis Cluster hash slot; the registry of
- * queues ({@code sheppy:_queues}) is only ever written by a command of its own.
+ * pool of long-lived connections, which {@link #close()} closes. The waiters of {@link #whenFinished} (and of
+ * {@link #getResults}) of one queue share one reader of finished notifications. All keys of a queue are named after
+ * the queue literally, so a queue named in braces ({@code {emails}}) keeps them in one Redis Cluster hash slot; the
+ * registry of queues ({@code sheppy:_queues}) is only ever written by a command of its own.
  *
  * @author Sheppy for Spring
  * @see Settings
@@ -120,29 +122,32 @@ public class RedisBackend implements Backend, AutoCloseable {
 	 * @param settings the settings
 	 */
 	public RedisBackend(RedisConnectionFactory connectionFactory, TaskJson taskJson, Settings settings) {
-		this(connectionFactory, taskJson, settings, RedisFinishedTaskListener.DEFAULT_IDLE_TIMEOUT);
+		this(connectionFactory, taskJson, settings, RedisFinishedTaskListener.DEFAULT_IDLE_TIMEOUT,
+				RedisFinishedTaskListener.DEFAULT_RECHECK_INTERVAL);
 	}
 
 	/**
-	 * Create a backend whose readers of finished notifications stop after the given time without waiters.
+	 * Create a backend whose readers of finished notifications have the given timing, for tests.
 	 * @param connectionFactory the connection factory
 	 * @param taskJson the codec of tasks
 	 * @param settings the settings
 	 * @param readerIdleTimeout how long a queue's reader of finished notifications runs without waiters
+	 * @param readerRecheckInterval how often a reader reads the records of all waited tasks
 	 */
 	RedisBackend(RedisConnectionFactory connectionFactory, TaskJson taskJson, Settings settings,
-			Duration readerIdleTimeout) {
+			Duration readerIdleTimeout, Duration readerRecheckInterval) {
 		Assert.notNull(connectionFactory, "'connectionFactory' must not be null");
 		Assert.notNull(taskJson, "'taskJson' must not be null");
 		Assert.notNull(settings, "'settings' must not be null");
 		Assert.notNull(readerIdleTimeout, "'readerIdleTimeout' must not be null");
+		Assert.notNull(readerRecheckInterval, "'readerRecheckInterval' must not be null");
 		this.redisTemplate = new StringRedisTemplate(connectionFactory);
 		this.connections = new RedisDedicatedConnections(connectionFactory);
 		this.taskJson = taskJson;
 		this.settings = settings;
 		this.maxBlockMillis = maxBlockMillis(connectionFactory);
 		this.finishedTaskListener = new RedisFinishedTaskListener(this.redisTemplate, this.connections, taskJson,
-				this.maxBlockMillis, readerIdleTimeout);
+				this.maxBlockMillis, readerIdleTimeout, readerRecheckInterval);
 	}
 
 	/**
@@ -650,9 +655,9 @@ public class RedisBackend implements Backend, AutoCloseable {
 			return this.finishedTaskListener.whenFinished(queue, wanted);
 		}
 		catch (DataAccessException ex) {
-			return CompletableFuture.failedFuture(new BackendException(
-					"Failed to wait for " + count(wanted.size(), "task") + " of queue '" + queue + "': " + ex.getMessage(),
-					ex));
+			String operation = "wait for " + count(wanted.size(), "task") + " of queue '" + queue + "'";
+			return CompletableFuture
+				.failedFuture(new BackendException("Failed to " + operation + ": " + ex.getMessage(), ex));
 		}
 	}
 

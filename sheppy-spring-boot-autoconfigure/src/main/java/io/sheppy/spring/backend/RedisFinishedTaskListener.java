@@ -28,6 +28,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.Limit;
 import org.springframework.data.redis.connection.RedisConnection;
@@ -53,7 +54,8 @@ import io.sheppy.spring.core.TaskJson;
  * stream before the first waiter reads the current state of its tasks, and a waiter is registered before it reads
  * that state, so a task that finishes afterwards is seen by the reader. A reader survives Redis going away: it backs
  * off, keeps its waiters, resumes from its position and reads the records of all waited tasks again, so that a
- * notification trimmed away meanwhile strands nobody. A reader without waiters stops after a while.
+ * notification trimmed away meanwhile strands nobody; as a safety net it also reads them every 30 seconds. A reader
+ * without waiters stops after a while.
  *
  * @author Sheppy for Spring
  */
@@ -64,6 +66,12 @@ final class RedisFinishedTaskListener implements AutoCloseable {
 	/** How long a reader without waiters keeps its thread and connection. */
 	static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
 
+	/**
+	 * How often a reader reads the records of all waited tasks by default, in case a notification was never written
+	 * (a writer that died between the record and its notification) or was trimmed away before it was read.
+	 */
+	static final Duration DEFAULT_RECHECK_INTERVAL = Duration.ofSeconds(30);
+
 	/** The longest one blocking read of notifications waits. */
 	static final long MAX_BLOCK_MILLIS = 1000;
 
@@ -72,6 +80,9 @@ final class RedisFinishedTaskListener implements AutoCloseable {
 	private static final long MAX_BACK_OFF_MILLIS = 5000;
 
 	private static final int COMPLETION_THREADS = 2;
+
+	/** How much longer than one blocking read {@link #close()} waits for a reader to end. */
+	private static final long JOIN_MARGIN_MILLIS = 500;
 
 	private static final byte[] TASK_ID_FIELD = "task_id".getBytes(StandardCharsets.UTF_8);
 
@@ -84,6 +95,8 @@ final class RedisFinishedTaskListener implements AutoCloseable {
 	private final long blockMillis;
 
 	private final long idleTimeoutNanos;
+
+	private final long recheckIntervalNanos;
 
 	private final ConcurrentMap<String, QueueReader> readers = new ConcurrentHashMap<>();
 
@@ -99,16 +112,19 @@ final class RedisFinishedTaskListener implements AutoCloseable {
 	 * @param taskJson the codec of tasks
 	 * @param blockMillis the longest one blocking read waits, below the client's command timeout
 	 * @param idleTimeout how long a reader without waiters keeps running
+	 * @param recheckInterval how often a reader reads the records of all waited tasks
 	 */
 	RedisFinishedTaskListener(StringRedisTemplate redisTemplate, RedisDedicatedConnections connections,
-			TaskJson taskJson, long blockMillis, Duration idleTimeout) {
+			TaskJson taskJson, long blockMillis, Duration idleTimeout, Duration recheckInterval) {
 		Assert.isTrue(blockMillis >= 1, "'blockMillis' must be at least 1");
 		Assert.isTrue(!idleTimeout.isNegative(), "'idleTimeout' must not be negative");
+		Assert.isTrue(!recheckInterval.isNegative(), "'recheckInterval' must not be negative");
 		this.redisTemplate = redisTemplate;
 		this.connections = connections;
 		this.taskJson = taskJson;
 		this.blockMillis = Math.min(blockMillis, MAX_BLOCK_MILLIS);
 		this.idleTimeoutNanos = idleTimeout.toNanos();
+		this.recheckIntervalNanos = recheckInterval.toNanos();
 		this.completions = new ThreadPoolExecutor(COMPLETION_THREADS, COMPLETION_THREADS, 30, TimeUnit.SECONDS,
 				new LinkedBlockingQueue<>(), new DaemonThreads("sheppy-results-completion-"));
 		this.completions.allowCoreThreadTimeOut(true);
@@ -230,20 +246,29 @@ final class RedisFinishedTaskListener implements AutoCloseable {
 	}
 
 	/**
-	 * Stop all readers and complete the futures still waiting exceptionally with a {@link BackendException}. A reader
-	 * in a blocking read hands back its connection when that read returns, within a second.
+	 * Stop all readers and complete the futures still waiting exceptionally with a {@link BackendException}. Waits
+	 * until the readers have handed back their connections, which a reader in a blocking read does when that read
+	 * returns (within {@link #MAX_BLOCK_MILLIS}), so that the connections can be closed after this.
 	 */
 	@Override
 	public void close() {
 		this.closed = true;
+		List<QueueReader> stopped = List.copyOf(this.readers.values());
 		List<Waiter> abandoned = new ArrayList<>();
-		for (QueueReader reader : List.copyOf(this.readers.values())) {
+		for (QueueReader reader : stopped) {
 			abandoned.addAll(reader.stop());
 			this.readers.remove(reader.queue, reader);
 		}
 		this.completions.shutdown();
 		for (Waiter waiter : abandoned) {
 			waiter.future.completeExceptionally(closedWhileWaiting(waiter));
+		}
+		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(this.blockMillis + JOIN_MARGIN_MILLIS);
+		for (QueueReader reader : stopped) {
+			if (!reader.awaitEnd(deadline)) {
+				logger.debug("The reader of finished notifications of queue '" + reader.queue
+						+ "' did not end in time");
+			}
 		}
 	}
 
@@ -366,6 +391,8 @@ final class RedisFinishedTaskListener implements AutoCloseable {
 
 		private boolean stopped;
 
+		private volatile @Nullable Thread thread;
+
 		// the fields below are used by the reader thread only
 
 		private String lastId;
@@ -384,7 +411,30 @@ final class RedisFinishedTaskListener implements AutoCloseable {
 		void start() {
 			Thread thread = new Thread(this, "sheppy-" + this.queue + "-results");
 			thread.setDaemon(true);
+			this.thread = thread;
 			thread.start();
+		}
+
+		/**
+		 * Wait until the thread of this reader has ended, at most until the deadline.
+		 * @param deadline the deadline in {@link System#nanoTime()} terms
+		 * @return whether the thread has ended
+		 */
+		boolean awaitEnd(long deadline) {
+			Thread thread = this.thread;
+			if (thread == null || thread == Thread.currentThread()) {
+				return true;
+			}
+			try {
+				long remaining = deadline - System.nanoTime();
+				if (remaining > 0) {
+					TimeUnit.NANOSECONDS.timedJoin(thread, remaining);
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			return !thread.isAlive();
 		}
 
 		Registration add(Waiter waiter) {
@@ -538,7 +588,7 @@ final class RedisFinishedTaskListener implements AutoCloseable {
 		}
 
 		/**
-		 * Read notifications until this reader stops; throws when Redis fails. Called when there are waiters.
+		 * Read notifications until this reader stops; throws when Redis fails.
 		 */
 		private void read(RedisConnection connection) {
 			if (this.failing) {
@@ -549,7 +599,12 @@ final class RedisFinishedTaskListener implements AutoCloseable {
 			StreamReadOptions options = StreamReadOptions.empty()
 				.count(RedisBackend.BATCH_SIZE)
 				.block(Duration.ofMillis(RedisFinishedTaskListener.this.blockMillis));
-			do {
+			long recheckAt = System.nanoTime() + RedisFinishedTaskListener.this.recheckIntervalNanos;
+			while (awaitWaiters()) {
+				if (System.nanoTime() - recheckAt >= 0) {
+					recheckAll(connection);
+					recheckAt = System.nanoTime() + RedisFinishedTaskListener.this.recheckIntervalNanos;
+				}
 				List<ByteRecord> records = connection.streamCommands()
 					.xRead(options, StreamOffset.create(stream, ReadOffset.from(this.lastId)));
 				recovered();
@@ -557,7 +612,6 @@ final class RedisFinishedTaskListener implements AutoCloseable {
 					notified(connection, records);
 				}
 			}
-			while (awaitWaiters());
 		}
 
 		/**
@@ -651,8 +705,8 @@ final class RedisFinishedTaskListener implements AutoCloseable {
 			if (!this.failing) {
 				this.failing = true;
 				logger.warn("Failed to read the finished notifications of queue '" + this.queue + "' ("
-						+ ex.getMessage() + "); retrying with back-off, " + waiterCount()
-						+ " waiting calls are kept");
+						+ NestedExceptionUtils.getMostSpecificCause(ex).getMessage() + "); retrying with back-off, "
+						+ waiterCount() + " waiting calls are kept");
 			}
 			else if (logger.isDebugEnabled()) {
 				logger.debug("Failed again to read the finished notifications of queue '" + this.queue + "'", ex);
