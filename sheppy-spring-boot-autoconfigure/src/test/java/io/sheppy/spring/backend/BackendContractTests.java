@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -70,6 +71,13 @@ public abstract class BackendContractTests {
 	 * @return the time left, or empty when the record does not expire (or does not exist)
 	 */
 	protected abstract Optional<Duration> storedTtl(String queue, UUID taskId);
+
+	/**
+	 * Return how many futures of {@link Backend#whenFinished} the backend keeps for a queue.
+	 * @param queue the queue name
+	 * @return the number of futures still waiting
+	 */
+	protected abstract int waitingFutures(String queue);
 
 	@BeforeEach
 	void createBackendUnderTest() {
@@ -812,6 +820,102 @@ public abstract class BackendContractTests {
 			.satisfies((ex) -> assertThat(ex.getUnfinished()).containsExactly(task.getId()));
 		assertThat(this.backend.getTasks(this.queue, List.of(task.getId())).get(task.getId()).getStatus())
 			.isEqualTo(TaskStatus.RETRYING);
+	}
+
+	// whenFinished
+
+	@Test
+	void whenFinishedCompletesOnceTheTaskIsFinishedByAnotherThread() {
+		Task<Object> task = addOne();
+		CompletableFuture<Map<UUID, Task<Object>>> finished = this.backend.whenFinished(this.queue,
+				List.of(task.getId()));
+		assertBlocked(finished);
+		Future<Boolean> stored = inBackground(() -> this.backend.storeResult(this.queue, completed(task, 3), null));
+		assertThat(stored).succeedsWithin(Duration.ofSeconds(5)).isEqualTo(true);
+		assertThat(finished).succeedsWithin(Duration.ofSeconds(5)).satisfies((tasks) -> {
+			assertThat(tasks).containsOnlyKeys(task.getId());
+			assertThat(tasks.get(task.getId()).getStatus()).isEqualTo(TaskStatus.COMPLETED);
+			assertThat(tasks.get(task.getId()).getResult()).isEqualTo(3);
+		});
+		await().atMost(Duration.ofSeconds(5)).until(() -> waitingFutures(this.queue) == 0);
+	}
+
+	@Test
+	void whenFinishedOfTasksThatHaveFinishedIsCompleteAtOnceInTheOrderOfTheIds() {
+		Task<Object> first = task(1);
+		Task<Object> second = task(2);
+		this.backend.append(this.queue, List.of(first, second), true);
+		this.backend.storeResult(this.queue, completed(first, 1), null);
+		this.backend.storeResult(this.queue, failed(second), null);
+
+		CompletableFuture<Map<UUID, Task<Object>>> finished = this.backend.whenFinished(this.queue,
+				List.of(second.getId(), first.getId(), second.getId()));
+
+		assertThat(finished).isCompleted();
+		assertThat(finished.join().keySet()).containsExactly(second.getId(), first.getId());
+		assertThat(finished.join().get(second.getId()).getStatus()).isEqualTo(TaskStatus.FAILED);
+		assertThat(this.backend.whenFinished(this.queue, List.of())).isCompletedWithValue(Map.of());
+	}
+
+	@Test
+	void whenFinishedWaitsForATaskThatIsCreatedLater() {
+		Task<Object> task = task(1);
+		CompletableFuture<Map<UUID, Task<Object>>> finished = this.backend.whenFinished(this.queue,
+				List.of(task.getId()));
+		assertBlocked(finished);
+		this.backend.append(this.queue, List.of(task), true);
+		assertBlocked(finished);
+		TaskDelivery delivery = this.backend.pop(this.queue, 1, null).get(0);
+		this.backend.storeResult(this.queue, completed(task, "done"), delivery.deliveryId());
+		assertThat(finished).succeedsWithin(Duration.ofSeconds(5))
+			.satisfies((tasks) -> assertThat(tasks.get(task.getId()).getResult()).isEqualTo("done"));
+	}
+
+	@Test
+	void whenFinishedOfSeveralTasksCompletesOnlyOnceAllHaveFinished() {
+		Task<Object> first = task(1);
+		Task<Object> second = task(2);
+		Task<Object> third = task(3);
+		this.backend.append(this.queue, List.of(first, second, third), true);
+		CompletableFuture<Map<UUID, Task<Object>>> finished = this.backend.whenFinished(this.queue,
+				List.of(third.getId(), first.getId(), second.getId()));
+
+		this.backend.storeResult(this.queue, completed(first, 1), null);
+		assertBlocked(finished);
+		this.backend.storeResult(this.queue, retrying(second), null);
+		this.backend.storeResult(this.queue, completed(third, 3), null);
+		assertBlocked(finished);
+		this.backend.storeResult(this.queue, completed(second, 2), null);
+
+		assertThat(finished).succeedsWithin(Duration.ofSeconds(5)).satisfies((tasks) -> {
+			assertThat(tasks.keySet()).containsExactly(third.getId(), first.getId(), second.getId());
+			assertThat(tasks.values()).extracting(Task::getResult).containsExactly(3, 1, 2);
+		});
+	}
+
+	@Test
+	void cancelledWhenFinishedFutureIsForgottenAndNeverCompleted() {
+		Task<Object> task = addOne();
+		CompletableFuture<Map<UUID, Task<Object>>> cancelled = this.backend.whenFinished(this.queue,
+				List.of(task.getId()));
+		CompletableFuture<Map<UUID, Task<Object>>> kept = this.backend.whenFinished(this.queue, List.of(task.getId()));
+		assertThat(waitingFutures(this.queue)).isEqualTo(2);
+
+		assertThat(cancelled.cancel(false)).isTrue();
+		assertThat(waitingFutures(this.queue)).isOne();
+		this.backend.storeResult(this.queue, completed(task, 3), null);
+
+		assertThat(kept).succeedsWithin(Duration.ofSeconds(5));
+		assertThat(cancelled).isCancelled();
+		await().atMost(Duration.ofSeconds(5)).until(() -> waitingFutures(this.queue) == 0);
+	}
+
+	@Test
+	void getResultsThatTimesOutForgetsItsWait() {
+		Task<Object> task = addOne();
+		assertThatExceptionOfType(WaitTimeoutException.class)
+			.isThrownBy(() -> this.backend.getResults(this.queue, List.of(task.getId()), Duration.ofMillis(100)));
+		assertThat(waitingFutures(this.queue)).isZero();
 	}
 
 	// compare-and-set
