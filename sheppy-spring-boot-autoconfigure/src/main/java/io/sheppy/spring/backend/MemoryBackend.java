@@ -612,6 +612,21 @@ public final class MemoryBackend implements Backend {
 		}
 	}
 
+	/**
+	 * Return the number of {@link #whenFinished} futures of a queue still waiting, for tests.
+	 * @param queue the queue name
+	 * @return the number of waiting futures
+	 */
+	int waiterCount(String queue) {
+		this.lock.lock();
+		try {
+			return (int) this.waiters.stream().filter((waiter) -> waiter.queue().equals(queue)).count();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
 	private MemoryQueue state(String queue) {
 		return this.queues.computeIfAbsent(queue, (name) -> new MemoryQueue());
 	}

@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
@@ -59,13 +60,15 @@ import io.sheppy.spring.core.TaskStatus;
 
 /**
  * A {@link Backend} on Redis, built on Spring Data Redis and sharing Python Sheppy's keys and JSON, so that Python
- * and Java producers and workers can share one Redis. Adding, scheduling, promoting, storing a result, cancelling and
- * deleting are each one Lua script (the tasks' JSON is written by Java only, never re-encoded in Redis).
+ * and Java producers and workers can share one Redis. Adding, scheduling, promoting, storing a result, handing a task
+ * back, cancelling and deleting are each one Lua script (the tasks' JSON is written by Java only, never re-encoded in
+ * Redis).
  * <p>
  * Non-blocking commands go through a {@link StringRedisTemplate}; blocking stream reads and pipelines run on a small
- * pool of long-lived connections, which {@link #close()} closes. All keys of a queue are named after the queue
- * literally, so a queue named in braces ({@code {emails}}) keeps them in one Redis Cluster hash slot; the registry of
- * queues ({@code sheppy:_queues}) is only ever written by a command of its own.
+ * pool of long-lived connections, which {@link #close()} closes. The waiters of {@link #whenFinished} (and of
+ * {@link #getResults}) of one queue share one reader of finished notifications. All keys of a queue are named after
+ * the queue literally, so a queue named in braces ({@code {emails}}) keeps them in one Redis Cluster hash slot; the
+ * registry of queues ({@code sheppy:_queues}) is only ever written by a command of its own.
  *
  * @author Sheppy for Spring
  * @see Settings
@@ -86,8 +89,6 @@ public class RedisBackend implements Backend, AutoCloseable {
 
 	private static final byte[] DATA_FIELD = bytes("data");
 
-	private static final byte[] TASK_ID_FIELD = bytes("task_id");
-
 	private static final boolean LETTUCE_PRESENT = ClassUtils.isPresent("io.lettuce.core.RedisClient",
 			RedisBackend.class.getClassLoader());
 
@@ -102,6 +103,8 @@ public class RedisBackend implements Backend, AutoCloseable {
 	private final Settings settings;
 
 	private final long maxBlockMillis;
+
+	private final RedisFinishedTaskListener finishedTaskListener;
 
 	/**
 	 * Create a backend with the {@linkplain Settings#defaults() default settings}.
@@ -119,14 +122,32 @@ public class RedisBackend implements Backend, AutoCloseable {
 	 * @param settings the settings
 	 */
 	public RedisBackend(RedisConnectionFactory connectionFactory, TaskJson taskJson, Settings settings) {
+		this(connectionFactory, taskJson, settings, RedisFinishedTaskListener.DEFAULT_IDLE_TIMEOUT,
+				RedisFinishedTaskListener.DEFAULT_RECHECK_INTERVAL);
+	}
+
+	/**
+	 * Create a backend whose readers of finished notifications have the given timing, for tests.
+	 * @param connectionFactory the connection factory
+	 * @param taskJson the codec of tasks
+	 * @param settings the settings
+	 * @param readerIdleTimeout how long a queue's reader of finished notifications runs without waiters
+	 * @param readerRecheckInterval how often a reader reads the records of all waited tasks
+	 */
+	RedisBackend(RedisConnectionFactory connectionFactory, TaskJson taskJson, Settings settings,
+			Duration readerIdleTimeout, Duration readerRecheckInterval) {
 		Assert.notNull(connectionFactory, "'connectionFactory' must not be null");
 		Assert.notNull(taskJson, "'taskJson' must not be null");
 		Assert.notNull(settings, "'settings' must not be null");
+		Assert.notNull(readerIdleTimeout, "'readerIdleTimeout' must not be null");
+		Assert.notNull(readerRecheckInterval, "'readerRecheckInterval' must not be null");
 		this.redisTemplate = new StringRedisTemplate(connectionFactory);
 		this.connections = new RedisDedicatedConnections(connectionFactory);
 		this.taskJson = taskJson;
 		this.settings = settings;
 		this.maxBlockMillis = maxBlockMillis(connectionFactory);
+		this.finishedTaskListener = new RedisFinishedTaskListener(this.redisTemplate, this.connections, taskJson,
+				this.maxBlockMillis, readerIdleTimeout, readerRecheckInterval);
 	}
 
 	/**
@@ -559,18 +580,39 @@ public class RedisBackend implements Backend, AutoCloseable {
 		});
 	}
 
-	// TEMPORARY until the shared notification reader and the release script land
 	@Override
 	public void release(String queue, Collection<TaskDelivery> deliveries) {
-		acknowledge(queue, deliveries.stream().map(TaskDelivery::deliveryId).toList());
-		append(queue, deliveries.stream().map(TaskDelivery::task).toList(), false);
-	}
-
-	// TEMPORARY until the shared notification reader lands
-	@Override
-	public java.util.concurrent.CompletableFuture<Map<UUID, Task<Object>>> whenFinished(String queue,
-			Collection<UUID> ids) {
-		return java.util.concurrent.CompletableFuture.supplyAsync(() -> getResults(queue, ids, Duration.ZERO));
+		assertQueue(queue);
+		Assert.notNull(deliveries, "'deliveries' must not be null");
+		Assert.noNullElements(deliveries, "'deliveries' must not contain null elements");
+		if (deliveries.isEmpty()) {
+			return;
+		}
+		List<TaskDelivery> released = List.copyOf(deliveries);
+		run(() -> "hand back " + count(released.size(), "task") + " to queue '" + queue + "'", () -> {
+			for (int from = 0; from < released.size(); from += BATCH_SIZE) {
+				List<TaskDelivery> batch = released.subList(from, Math.min(from + BATCH_SIZE, released.size()));
+				List<String> keys = new ArrayList<>(batch.size() + 2);
+				keys.add(RedisKeys.pending(queue));
+				keys.add(RedisKeys.pendingIds(queue));
+				List<Object> args = new ArrayList<>(2 * batch.size() + 1);
+				args.add(this.settings.consumerGroup());
+				for (TaskDelivery delivery : batch) {
+					UUID id = delivery.task().getId();
+					keys.add(RedisKeys.task(queue, id));
+					args.add(delivery.deliveryId());
+					args.add(id.toString());
+				}
+				List<?> replies = execute(RedisScripts.RELEASE, keys, args);
+				for (int i = 0; i < batch.size(); i++) {
+					if (Long.valueOf(-1).equals(replies.get(i))) {
+						logger.error("Did not queue task " + batch.get(i).task().getId() + " of queue '" + queue
+								+ "' again because its record is not a valid task");
+					}
+				}
+			}
+			return null;
+		});
 	}
 
 	@Override
@@ -591,82 +633,32 @@ public class RedisBackend implements Backend, AutoCloseable {
 		});
 	}
 
+	/**
+	 * {@inheritDoc}
+	 * <p>
+	 * The waiters of a queue share one reader thread and one connection, started with the first waiter and stopped
+	 * when the queue has had no waiters for a while. When Redis cannot be read while the state of the tasks is checked
+	 * at the start, the future fails with a {@link BackendException}; once waiting, a future outlives Redis going away
+	 * and coming back. When the backend is closed, waiting futures fail with a {@link BackendException}.
+	 * @throws IllegalStateException if the backend has been closed
+	 */
 	@Override
-	public Map<UUID, Task<Object>> getResults(String queue, Collection<UUID> ids, @Nullable Duration timeout) {
+	public CompletableFuture<Map<UUID, Task<Object>>> whenFinished(String queue, Collection<UUID> ids) {
 		assertQueue(queue);
 		Assert.notNull(ids, "'ids' must not be null");
 		Assert.noNullElements(ids, "'ids' must not contain null elements");
 		Set<UUID> wanted = new LinkedHashSet<>(ids);
 		if (wanted.isEmpty()) {
-			return new LinkedHashMap<>();
+			return CompletableFuture.completedFuture(new LinkedHashMap<>());
 		}
-		return run(() -> "wait for " + count(wanted.size(), "task") + " of queue '" + queue + "'", () -> {
-			Map<UUID, Task<Object>> finished = new LinkedHashMap<>();
-			if (timeout == null || timeout.isNegative()) {
-				collectFinished(queue, wanted, finished);
-				return inOrder(wanted, finished);
-			}
-			// the position is taken before the records are read, so that no notification after the read is missed
-			String lastId = lastFinishedId(queue);
-			collectFinished(queue, wanted, finished);
-			Set<UUID> remaining = new LinkedHashSet<>(wanted);
-			remaining.removeAll(finished.keySet());
-			long deadline = timeout.isZero() ? 0 : deadline(timeout);
-			byte[] stream = bytes(RedisKeys.finished(queue));
-			while (!remaining.isEmpty()) {
-				long block = timeout.isZero() ? this.maxBlockMillis
-						: blockMillis(deadline - System.nanoTime(), this.maxBlockMillis);
-				if (block == 0) {
-					throw new WaitTimeoutException(timeout, remaining);
-				}
-				List<ByteRecord> records = readFinished(stream, lastId, block);
-				Set<UUID> notified = new LinkedHashSet<>();
-				for (ByteRecord record : records) {
-					lastId = record.getId().getValue();
-					UUID id = uuidOrNull(field(record, TASK_ID_FIELD));
-					if (id != null && remaining.contains(id)) {
-						notified.add(id);
-					}
-				}
-				if (!notified.isEmpty()) {
-					collectFinished(queue, notified, finished);
-					remaining.removeAll(finished.keySet());
-				}
-			}
-			return inOrder(wanted, finished);
-		});
-	}
-
-	private String lastFinishedId(String queue) {
-		List<MapRecord<String, Object, Object>> last = this.redisTemplate.opsForStream()
-			.reverseRange(RedisKeys.finished(queue), Range.unbounded(), Limit.limit().count(1));
-		return (last == null || last.isEmpty()) ? "0-0" : last.get(0).getId().getValue();
-	}
-
-	private List<ByteRecord> readFinished(byte[] stream, String lastId, long blockMillis) {
-		StreamReadOptions options = StreamReadOptions.empty().count(BATCH_SIZE).block(Duration.ofMillis(blockMillis));
-		List<ByteRecord> records = this.connections.execute((connection) -> connection.streamCommands()
-			.xRead(options, StreamOffset.create(stream, ReadOffset.from(lastId))));
-		return (records != null) ? records : List.of();
-	}
-
-	private void collectFinished(String queue, Collection<UUID> ids, Map<UUID, Task<Object>> finished) {
-		readTasks(queue, ids).forEach((id, task) -> {
-			if (task.isFinished()) {
-				finished.put(id, task);
-			}
-		});
-	}
-
-	private static Map<UUID, Task<Object>> inOrder(Set<UUID> ids, Map<UUID, Task<Object>> tasks) {
-		Map<UUID, Task<Object>> ordered = new LinkedHashMap<>();
-		for (UUID id : ids) {
-			Task<Object> task = tasks.get(id);
-			if (task != null) {
-				ordered.put(id, task);
-			}
+		try {
+			return this.finishedTaskListener.whenFinished(queue, wanted);
 		}
-		return ordered;
+		catch (DataAccessException ex) {
+			String operation = "wait for " + count(wanted.size(), "task") + " of queue '" + queue + "'";
+			return CompletableFuture
+				.failedFuture(new BackendException("Failed to " + operation + ": " + ex.getMessage(), ex));
+		}
 	}
 
 	@Override
@@ -811,12 +803,21 @@ public class RedisBackend implements Backend, AutoCloseable {
 	}
 
 	/**
-	 * Close the connections that this backend keeps for blocking reads. A blocking read in progress ends within its
-	 * current wait; afterwards the backend must not be used.
+	 * Stop the readers of finished notifications, failing the futures still waiting with a
+	 * {@link BackendException}, and close the connections that this backend keeps for blocking reads. A blocking read
+	 * in progress ends within its current wait; afterwards the backend must not be used.
 	 */
 	@Override
 	public void close() {
+		this.finishedTaskListener.close();
 		this.connections.close();
+	}
+
+	/**
+	 * Return the number of {@link #whenFinished} futures of a queue still waiting, for tests.
+	 */
+	int waiterCount(String queue) {
+		return this.finishedTaskListener.waiterCount(queue);
 	}
 
 	/**
@@ -953,18 +954,6 @@ public class RedisBackend implements Backend, AutoCloseable {
 			fields.append(string(name)).append('=').append(string(value));
 		});
 		return abbreviate(fields.append('}').toString());
-	}
-
-	private static @Nullable UUID uuidOrNull(byte @Nullable [] value) {
-		if (value == null) {
-			return null;
-		}
-		try {
-			return UUID.fromString(string(value));
-		}
-		catch (IllegalArgumentException ex) {
-			return null;
-		}
 	}
 
 	/**

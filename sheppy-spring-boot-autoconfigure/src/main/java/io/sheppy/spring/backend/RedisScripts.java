@@ -30,6 +30,9 @@ final class RedisScripts {
 	/** Store the new state of a task: 1 or 0. */
 	static final RedisScript<Long> STORE_RESULT = script("store_result.lua", Long.class);
 
+	/** Hand taken tasks back to the queue: a stream entry id, 0 or -1 per delivery. */
+	static final RedisScript<List> RELEASE = script("release.lua", List.class);
+
 	/** Cancel a task: "cancelled", "taken" or "changed". */
 	static final RedisScript<String> CANCEL = script("cancel.lua", String.class);
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -70,6 +71,13 @@ public abstract class BackendContractTests {
 	 * @return the time left, or empty when the record does not expire (or does not exist)
 	 */
 	protected abstract Optional<Duration> storedTtl(String queue, UUID taskId);
+
+	/**
+	 * Return how many futures of {@link Backend#whenFinished} the backend keeps for a queue.
+	 * @param queue the queue name
+	 * @return the number of futures still waiting
+	 */
+	protected abstract int waitingFutures(String queue);
 
 	@BeforeEach
 	void createBackendUnderTest() {
@@ -295,6 +303,110 @@ public abstract class BackendContractTests {
 		this.backend.acknowledge(this.queue, List.of(deliveries.get(1).deliveryId()));
 		assertThat(this.backend.size(this.queue)).isZero();
 		assertThat(this.backend.getTasks(this.queue, List.of(first.getId(), second.getId()))).hasSize(2);
+	}
+
+	// release
+
+	@Test
+	void releasePutsATakenTaskBackAtTheEndOfTheQueueForTheNextPop() {
+		Task<Object> first = task(1);
+		Task<Object> second = task(2);
+		this.backend.append(this.queue, List.of(first, second), true);
+		TaskDelivery taken = this.backend.pop(this.queue, 1, null).get(0);
+		assertThat(taken.task()).isEqualTo(first);
+
+		this.backend.release(this.queue, List.of(taken));
+
+		assertThat(this.backend.size(this.queue)).isEqualTo(2);
+		assertThat(this.backend.getPending(this.queue, 10)).containsExactly(second, first);
+		List<TaskDelivery> again = this.backend.pop(this.queue, 10, null);
+		assertThat(again).extracting(TaskDelivery::task).containsExactly(second, first);
+		assertThat(again.get(1).deliveryId()).isNotEqualTo(taken.deliveryId());
+		assertThat(this.backend.size(this.queue)).isEqualTo(2);
+		assertThat(this.backend.storeResult(this.queue, completed(first, 3), again.get(1).deliveryId())).isTrue();
+		assertThat(this.backend.size(this.queue)).isEqualTo(1);
+	}
+
+	@Test
+	void releaseOfSeveralDeliveriesKeepsTheirOrder() {
+		List<Task<Object>> tasks = List.of(task(1), task(2), task(3));
+		this.backend.append(this.queue, tasks, true);
+		List<TaskDelivery> taken = this.backend.pop(this.queue, 3, null);
+		this.backend.release(this.queue, taken);
+		this.backend.release(this.queue, List.of());
+		assertThat(this.backend.size(this.queue)).isEqualTo(3);
+		assertThat(this.backend.pop(this.queue, 10, null)).extracting(TaskDelivery::task)
+			.containsExactlyElementsOf(tasks);
+	}
+
+	@Test
+	void releaseQueuesTheTaskAsItIsStoredNow() {
+		Task<Object> task = addOne();
+		TaskDelivery taken = this.backend.pop(this.queue, 1, null).get(0);
+		Task<Object> processing = task.mutate().status(TaskStatus.PROCESSING).build();
+		assertThat(this.backend.storeResult(this.queue, processing, null)).isTrue();
+
+		this.backend.release(this.queue, List.of(taken));
+
+		assertThat(this.backend.pop(this.queue, 10, null)).extracting(TaskDelivery::task).containsExactly(processing);
+	}
+
+	@Test
+	void releasedTaskWaitsUnclaimedSoItCanBeCancelled() {
+		Task<Object> task = addOne();
+		TaskDelivery taken = this.backend.pop(this.queue, 1, null).get(0);
+		assertThat(this.backend.cancel(this.queue, task.getId())).isEmpty();
+		this.backend.release(this.queue, List.of(taken));
+		assertThat(this.backend.cancel(this.queue, task.getId()))
+			.hasValueSatisfying((found) -> assertThat(found.getStatus()).isEqualTo(TaskStatus.CANCELLED));
+		assertThat(this.backend.size(this.queue)).isZero();
+		assertThat(this.backend.pop(this.queue, 10, null)).isEmpty();
+	}
+
+	@Test
+	void releaseOfATaskThatFinishedMeanwhileKeepsItsOutcomeAndDoesNotQueueItAgain() {
+		Task<Object> task = addOne();
+		TaskDelivery taken = this.backend.pop(this.queue, 1, null).get(0);
+		assertThat(this.backend.storeResult(this.queue, completed(task, 3), null)).isTrue();
+
+		this.backend.release(this.queue, List.of(taken));
+
+		assertThat(this.backend.size(this.queue)).isZero();
+		assertThat(this.backend.pop(this.queue, 10, null)).isEmpty();
+		Task<Object> stored = this.backend.getResults(this.queue, List.of(task.getId()), null).get(task.getId());
+		assertThat(stored.getStatus()).isEqualTo(TaskStatus.COMPLETED);
+		assertThat(stored.getResult()).isEqualTo(3);
+		assertThat(this.backend.getStats(this.queue).completed()).isEqualTo(1);
+	}
+
+	@Test
+	void releaseOfACancelledTaskDoesNotQueueIt() {
+		Task<Object> task = task(1);
+		this.backend.append(this.queue, List.of(task), true);
+		this.backend.append(this.queue, List.of(task), false);
+		TaskDelivery taken = this.backend.pop(this.queue, 1, null).get(0);
+		assertThat(this.backend.cancel(this.queue, task.getId())).isPresent();
+
+		this.backend.release(this.queue, List.of(taken));
+
+		assertThat(this.backend.size(this.queue)).isZero();
+		assertThat(this.backend.pop(this.queue, 10, null)).isEmpty();
+		assertThat(this.backend.getTasks(this.queue, List.of(task.getId())).get(task.getId()).getStatus())
+			.isEqualTo(TaskStatus.CANCELLED);
+	}
+
+	@Test
+	void releaseOfADeletedTaskDoesNotQueueIt() {
+		Task<Object> task = addOne();
+		TaskDelivery taken = this.backend.pop(this.queue, 1, null).get(0);
+		this.backend.storeResult(this.queue, completed(task, 3), null);
+		assertThat(this.backend.delete(this.queue, task.getId())).isTrue();
+
+		this.backend.release(this.queue, List.of(taken));
+
+		assertThat(this.backend.size(this.queue)).isZero();
+		assertThat(this.backend.pop(this.queue, 10, null)).isEmpty();
+		assertThat(this.backend.getTasks(this.queue, List.of(task.getId()))).isEmpty();
 	}
 
 	// getTasks
@@ -708,6 +820,102 @@ public abstract class BackendContractTests {
 			.satisfies((ex) -> assertThat(ex.getUnfinished()).containsExactly(task.getId()));
 		assertThat(this.backend.getTasks(this.queue, List.of(task.getId())).get(task.getId()).getStatus())
 			.isEqualTo(TaskStatus.RETRYING);
+	}
+
+	// whenFinished
+
+	@Test
+	void whenFinishedCompletesOnceTheTaskIsFinishedByAnotherThread() {
+		Task<Object> task = addOne();
+		CompletableFuture<Map<UUID, Task<Object>>> finished = this.backend.whenFinished(this.queue,
+				List.of(task.getId()));
+		assertBlocked(finished);
+		Future<Boolean> stored = inBackground(() -> this.backend.storeResult(this.queue, completed(task, 3), null));
+		assertThat(stored).succeedsWithin(Duration.ofSeconds(5)).isEqualTo(true);
+		assertThat(finished).succeedsWithin(Duration.ofSeconds(5)).satisfies((tasks) -> {
+			assertThat(tasks).containsOnlyKeys(task.getId());
+			assertThat(tasks.get(task.getId()).getStatus()).isEqualTo(TaskStatus.COMPLETED);
+			assertThat(tasks.get(task.getId()).getResult()).isEqualTo(3);
+		});
+		await().atMost(Duration.ofSeconds(5)).until(() -> waitingFutures(this.queue) == 0);
+	}
+
+	@Test
+	void whenFinishedOfTasksThatHaveFinishedIsCompleteAtOnceInTheOrderOfTheIds() {
+		Task<Object> first = task(1);
+		Task<Object> second = task(2);
+		this.backend.append(this.queue, List.of(first, second), true);
+		this.backend.storeResult(this.queue, completed(first, 1), null);
+		this.backend.storeResult(this.queue, failed(second), null);
+
+		CompletableFuture<Map<UUID, Task<Object>>> finished = this.backend.whenFinished(this.queue,
+				List.of(second.getId(), first.getId(), second.getId()));
+
+		assertThat(finished).isCompleted();
+		assertThat(finished.join().keySet()).containsExactly(second.getId(), first.getId());
+		assertThat(finished.join().get(second.getId()).getStatus()).isEqualTo(TaskStatus.FAILED);
+		assertThat(this.backend.whenFinished(this.queue, List.of())).isCompletedWithValue(Map.of());
+	}
+
+	@Test
+	void whenFinishedWaitsForATaskThatIsCreatedLater() {
+		Task<Object> task = task(1);
+		CompletableFuture<Map<UUID, Task<Object>>> finished = this.backend.whenFinished(this.queue,
+				List.of(task.getId()));
+		assertBlocked(finished);
+		this.backend.append(this.queue, List.of(task), true);
+		assertBlocked(finished);
+		TaskDelivery delivery = this.backend.pop(this.queue, 1, null).get(0);
+		this.backend.storeResult(this.queue, completed(task, "done"), delivery.deliveryId());
+		assertThat(finished).succeedsWithin(Duration.ofSeconds(5))
+			.satisfies((tasks) -> assertThat(tasks.get(task.getId()).getResult()).isEqualTo("done"));
+	}
+
+	@Test
+	void whenFinishedOfSeveralTasksCompletesOnlyOnceAllHaveFinished() {
+		Task<Object> first = task(1);
+		Task<Object> second = task(2);
+		Task<Object> third = task(3);
+		this.backend.append(this.queue, List.of(first, second, third), true);
+		CompletableFuture<Map<UUID, Task<Object>>> finished = this.backend.whenFinished(this.queue,
+				List.of(third.getId(), first.getId(), second.getId()));
+
+		this.backend.storeResult(this.queue, completed(first, 1), null);
+		assertBlocked(finished);
+		this.backend.storeResult(this.queue, retrying(second), null);
+		this.backend.storeResult(this.queue, completed(third, 3), null);
+		assertBlocked(finished);
+		this.backend.storeResult(this.queue, completed(second, 2), null);
+
+		assertThat(finished).succeedsWithin(Duration.ofSeconds(5)).satisfies((tasks) -> {
+			assertThat(tasks.keySet()).containsExactly(third.getId(), first.getId(), second.getId());
+			assertThat(tasks.values()).extracting(Task::getResult).containsExactly(3, 1, 2);
+		});
+	}
+
+	@Test
+	void cancelledWhenFinishedFutureIsForgottenAndNeverCompleted() {
+		Task<Object> task = addOne();
+		CompletableFuture<Map<UUID, Task<Object>>> cancelled = this.backend.whenFinished(this.queue,
+				List.of(task.getId()));
+		CompletableFuture<Map<UUID, Task<Object>>> kept = this.backend.whenFinished(this.queue, List.of(task.getId()));
+		assertThat(waitingFutures(this.queue)).isEqualTo(2);
+
+		assertThat(cancelled.cancel(false)).isTrue();
+		assertThat(waitingFutures(this.queue)).isOne();
+		this.backend.storeResult(this.queue, completed(task, 3), null);
+
+		assertThat(kept).succeedsWithin(Duration.ofSeconds(5));
+		assertThat(cancelled).isCancelled();
+		await().atMost(Duration.ofSeconds(5)).until(() -> waitingFutures(this.queue) == 0);
+	}
+
+	@Test
+	void getResultsThatTimesOutForgetsItsWait() {
+		Task<Object> task = addOne();
+		assertThatExceptionOfType(WaitTimeoutException.class)
+			.isThrownBy(() -> this.backend.getResults(this.queue, List.of(task.getId()), Duration.ofMillis(100)));
+		assertThat(waitingFutures(this.queue)).isZero();
 	}
 
 	// compare-and-set

@@ -44,6 +44,11 @@ class MemoryBackendTests extends BackendContractTests {
 		return this.memoryBackend.timeToLive(queue, taskId);
 	}
 
+	@Override
+	protected int waitingFutures(String queue) {
+		return this.memoryBackend.waiterCount(queue);
+	}
+
 	@Test
 	void expiredTaskVanishesFromEveryView() {
 		MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));

@@ -191,6 +191,69 @@ class RedisBackendAtomicityTests {
 			.isZero();
 	}
 
+	@Test
+	void releasedTaskIsTakenByAnotherWorkerAndLeavesNothingClaimedBehind() {
+		RedisBackend otherWorker = new RedisBackend(this.connectionFactory, this.taskJson,
+				RedisBackend.Settings.defaults().withConsumerName("other-worker"));
+		try {
+			Task<Object> task = task(1);
+			this.backend.append(QUEUE, List.of(task), true);
+			TaskDelivery taken = this.backend.pop(QUEUE, 1, null).get(0);
+
+			this.backend.release(QUEUE, List.of(taken));
+
+			assertThat(this.redis.opsForStream().pending(RedisKeys.pending(QUEUE), "workers").getTotalPendingMessages())
+				.isZero();
+			String entry = (String) this.redis.opsForHash().get(RedisKeys.pendingIds(QUEUE), task.getId().toString());
+			List<TaskDelivery> again = otherWorker.pop(QUEUE, 10, null);
+			assertThat(again).extracting(TaskDelivery::task).containsExactly(task);
+			assertThat(again.get(0).deliveryId()).isEqualTo(entry).isNotEqualTo(taken.deliveryId());
+			assertThat(this.redis.opsForHash().hasKey(RedisKeys.pendingIds(QUEUE), task.getId().toString())).isFalse();
+			assertThat(this.redis.opsForStream().size(RedisKeys.pending(QUEUE))).isOne();
+		}
+		finally {
+			otherWorker.close();
+		}
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void releaseScriptQueuesTheRecordAsStoredAndSkipsFinishedMissingAndBrokenRecords() {
+		Task<Object> waiting = task(1);
+		Task<Object> finished = task(2);
+		Task<Object> missing = task(3);
+		Task<Object> broken = task(4);
+		this.backend.append(QUEUE, List.of(waiting, finished, missing, broken), true);
+		List<TaskDelivery> taken = this.backend.pop(QUEUE, 4, null);
+		this.backend.storeResult(QUEUE, finished.mutate().status(TaskStatus.COMPLETED).finishedAt(Task.now()).build(),
+				null);
+		this.redis.delete(RedisKeys.task(QUEUE, missing.getId()));
+		this.redis.opsForValue().set(RedisKeys.task(QUEUE, broken.getId()), "not json");
+		String stored = this.redis.opsForValue().get(RedisKeys.task(QUEUE, waiting.getId()));
+		List<String> keys = new ArrayList<>(List.of(RedisKeys.pending(QUEUE), RedisKeys.pendingIds(QUEUE)));
+		List<String> args = new ArrayList<>(List.of("workers"));
+		for (TaskDelivery delivery : taken) {
+			keys.add(RedisKeys.task(QUEUE, delivery.task().getId()));
+			args.add(delivery.deliveryId());
+			args.add(delivery.task().getId().toString());
+		}
+
+		List<Object> replies = this.redis.execute(RedisScripts.RELEASE, keys, args.toArray());
+
+		assertThat(replies).hasSize(4).element(0).isInstanceOf(String.class);
+		assertThat(replies.subList(1, 4)).containsExactly(0L, 0L, -1L);
+		List<MapRecord<String, Object, Object>> entries = this.redis.opsForStream()
+			.range(RedisKeys.pending(QUEUE), Range.unbounded());
+		assertThat(entries).singleElement().satisfies((entry) -> {
+			assertThat(entry.getId().getValue()).isEqualTo(replies.get(0));
+			assertThat(entry.getValue()).containsExactly(Map.entry("data", stored));
+		});
+		assertThat(this.redis.opsForHash().entries(RedisKeys.pendingIds(QUEUE)))
+			.containsExactly(Map.entry(waiting.getId().toString(), replies.get(0)));
+		assertThat(this.redis.opsForStream().pending(RedisKeys.pending(QUEUE), "workers").getTotalPendingMessages())
+			.isZero();
+	}
+
 	private static Task<Object> task(int number) {
 		return Task.builder(TaskSpec.of("tests:run", number)).build();
 	}

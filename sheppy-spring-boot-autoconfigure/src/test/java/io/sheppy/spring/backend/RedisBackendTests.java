@@ -50,6 +50,11 @@ class RedisBackendTests extends BackendContractTests {
 	}
 
 	@Override
+	protected int waitingFutures(String queue) {
+		return this.redisBackend.waiterCount(queue);
+	}
+
+	@Override
 	protected Optional<Duration> storedTtl(String queue, UUID taskId) {
 		Long ttl = RedisTestSupport.redisTemplate(connectionFactory)
 			.getExpire(RedisKeys.task(queue, taskId), TimeUnit.MILLISECONDS);

@@ -54,4 +54,24 @@ final class RedisTestSupport {
 		return Long.parseLong(info.getProperty(field).trim());
 	}
 
+	/**
+	 * Return a counter of a command in {@code INFO commandstats}, such as the {@code calls} of {@code xread}; 0 when
+	 * the command has not been called yet.
+	 */
+	static long commandStat(StringRedisTemplate redisTemplate, String command, String counter) {
+		Properties info = redisTemplate
+			.execute((RedisCallback<Properties>) (connection) -> connection.serverCommands().info("commandstats"));
+		String stats = info.getProperty("cmdstat_" + command);
+		if (stats == null) {
+			return 0;
+		}
+		for (String stat : stats.trim().split(",")) {
+			String[] nameAndValue = stat.split("=", 2);
+			if (nameAndValue[0].equals(counter)) {
+				return Long.parseLong(nameAndValue[1]);
+			}
+		}
+		return 0;
+	}
+
 }
