@@ -33,8 +33,9 @@ public @interface SheppyTask {
 	String value() default "";
 
 	/**
-	 * The task's name, written to {@code spec.func}. Defaults to the bean class's name and the method's name,
-	 * {@code com.example.EmailTasks:send}. A Python task's name is {@code module:function}.
+	 * The task's name, written to {@code spec.func}. Defaults to the name of the class that declares the annotated
+	 * method and the method's name, {@code com.example.EmailTasks:send}. A Python task's name is
+	 * {@code module:function}.
 	 * @return the task name
 	 */
 	@AliasFor("value")

@@ -19,6 +19,8 @@ import io.sheppy.spring.core.Ttl;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.core.annotation.MergedAnnotations;
+import org.springframework.core.annotation.MergedAnnotations.SearchStrategy;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.StringUtils;
 import org.springframework.util.StringValueResolver;
@@ -86,10 +88,21 @@ public class TaskMethodDefinitionReader {
 		catch (IllegalArgumentException ex) {
 			throw invalid(method, ex.getMessage());
 		}
-		String taskName = StringUtils.hasText(name) ? name
-				: ClassUtils.getUserClass(targetClass).getName() + ":" + method.getName();
+		String taskName = StringUtils.hasText(name) ? name : defaultName(method);
 		return new TaskMethodDefinition(taskName, emptyToNull(queue), config, method, resultType(method, targetClass),
 				emptyToNull(containerFactory));
+	}
+
+	/**
+	 * Return the default name of a task: the class that declares the annotated method, and the method's name. The
+	 * class is the one where the annotation is, not the bean's, so that a producer that refers to the method through
+	 * an interface or a base class and a worker that finds it on the bean agree on the name.
+	 */
+	private static String defaultName(Method method) {
+		Object source = MergedAnnotations.from(method, SearchStrategy.TYPE_HIERARCHY).get(SheppyTask.class).getSource();
+		Class<?> declaringClass = (source instanceof Method annotated) ? annotated.getDeclaringClass()
+				: method.getDeclaringClass();
+		return ClassUtils.getUserClass(declaringClass).getName() + ":" + method.getName();
 	}
 
 	private RetryDelay retryDelay(Method method, String[] values) {

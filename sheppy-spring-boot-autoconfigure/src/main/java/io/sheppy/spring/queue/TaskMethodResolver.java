@@ -44,7 +44,7 @@ final class TaskMethodResolver {
 		Class<?> receiverClass = load(
 				Type.getArgumentTypes(lambda.getInstantiatedMethodType())[0].getInternalName(), classLoader);
 		String descriptor = lambda.getImplMethodSignature();
-		for (Method method : ReflectionUtils.getDeclaredMethods(implClass)) {
+		for (Method method : ReflectionUtils.getUniqueDeclaredMethods(implClass)) {
 			if (method.getName().equals(lambda.getImplMethodName())
 					&& Type.getMethodDescriptor(method).equals(descriptor)) {
 				return new ResolvedMethod(method, receiverClass);

@@ -125,6 +125,22 @@ class SheppyTaskAnnotationBeanPostProcessorTests {
 	}
 
 	@Test
+	void namesATaskDeclaredOnAnInterfaceAfterTheInterfaceSoProducersAndWorkersAgree() {
+		this.contextRunner.withBean(DefaultNamedGreeterImpl.class).run((context) -> {
+			String name = DefaultNamedGreeter.class.getName() + ":greet";
+			assertThat(registry(context).getEndpoint(name)).isNotNull();
+			TaskQueue taskQueue = context.getBean(TaskQueue.class);
+			Task<String> byInterface = taskQueue.task(DefaultNamedGreeter::greet, "Ada");
+			Task<String> byImplementation = taskQueue.task(DefaultNamedGreeterImpl::greet, "Grace");
+			assertThat(byInterface.getName()).isEqualTo(name);
+			assertThat(byImplementation.getName()).isEqualTo(name);
+			taskQueue.add(List.of(byInterface, byImplementation));
+			assertThat(taskQueue.waitFor(byInterface, Duration.ofSeconds(10)).getResult()).isEqualTo("Hi Ada");
+			assertThat(taskQueue.waitFor(byImplementation, Duration.ofSeconds(10)).getResult()).isEqualTo("Hi Grace");
+		});
+	}
+
+	@Test
 	void findsTaskMethodsThroughAComposedAnnotation() {
 		this.contextRunner.withBean(ComposedAnnotationTasks.class).run((context) -> {
 			TaskEndpoint endpoint = registry(context).getEndpoint("reports:monthly");
@@ -384,6 +400,22 @@ class SheppyTaskAnnotationBeanPostProcessorTests {
 		@Bean
 		HiddenTaskGreeter greeter() {
 			return new HiddenTaskGreeter();
+		}
+
+	}
+
+	interface DefaultNamedGreeter {
+
+		@SheppyTask
+		String greet(String name);
+
+	}
+
+	static class DefaultNamedGreeterImpl implements DefaultNamedGreeter {
+
+		@Override
+		public String greet(String name) {
+			return "Hi " + name;
 		}
 
 	}
