@@ -71,6 +71,7 @@ public class TaskProcessor {
 			return failed(task, TaskException.of(ex));
 		}
 		catch (Exception ex) {
+			logger.warn("Task {} ({}) failed: {}", task.getId(), task.getName(), ex.toString());
 			logger.debug("Task {} ({}) failed", task.getId(), task.getName(), ex);
 			return failed(task, TaskException.of(ex));
 		}
