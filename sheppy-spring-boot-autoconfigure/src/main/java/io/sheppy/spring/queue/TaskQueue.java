@@ -58,6 +58,7 @@ public class TaskQueue {
 	 */
 	public TaskQueue(Backend backend, TaskFactory factory, JsonMapper mapper) {
 		this(backend, factory, mapper, factory.getDefaultQueue(), new ConcurrentHashMap<>());
+		this.views.put(this.name, this);
 	}
 
 	private TaskQueue(Backend backend, TaskFactory factory, JsonMapper mapper, String name,
@@ -71,7 +72,6 @@ public class TaskQueue {
 		this.mapper = mapper;
 		this.name = name;
 		this.views = views;
-		this.views.putIfAbsent(name, this);
 	}
 
 	/**
