@@ -175,6 +175,34 @@ class WorkerResultsTests {
 	}
 
 	@Test
+	void aTaskThatThrowsAnErrorIsFailedWithItsRecord() {
+		Task<Integer> task = this.taskQueue.task(ResultTasks::assertPositive, -1);
+
+		this.taskQueue.add(task);
+		Task<Integer> done = this.taskQueue.waitFor(task, TIMEOUT);
+
+		assertThat(done.getStatus()).isEqualTo(TaskStatus.FAILED);
+		assertThat(done.getException()).isNotNull();
+		assertThat(done.getException().type()).isEqualTo("AssertionError");
+		assertThat(done.getException().module()).isEqualTo("java.lang");
+		assertThat(done.getException().message()).isEqualTo("-1 is not positive");
+	}
+
+	@Test
+	void aTaskWhoseResultCannotBeWrittenAsJsonIsFailedWithARecordThatSaysSo() {
+		Task<Unwritable> task = this.taskQueue.task(ResultTasks::unwritable, "x");
+
+		this.taskQueue.add(task);
+		Task<Unwritable> done = this.taskQueue.waitFor(task, TIMEOUT);
+
+		assertThat(done.getStatus()).isEqualTo(TaskStatus.FAILED);
+		assertThat(done.getResult()).isNull();
+		assertThat(done.getException()).isNotNull();
+		assertThat(done.getException().type()).isEqualTo("ResultSerializationException");
+		assertThat(done.getException().message()).contains("cannot be written as JSON").contains("no value for x");
+	}
+
+	@Test
 	void aBatchOfAThousandTasksAddedAtOnceAllCompleteWithTheirResults() {
 		List<Task<Long>> tasks = IntStream.range(0, 1000)
 			.mapToObj((i) -> this.taskQueue.task(ResultTasks::square, (long) i))
@@ -193,6 +221,20 @@ class WorkerResultsTests {
 	}
 
 	record Point(int x, int y) {
+	}
+
+	static class Unwritable {
+
+		private final String name;
+
+		Unwritable(String name) {
+			this.name = name;
+		}
+
+		public String getValue() {
+			throw new IllegalStateException("no value for " + this.name);
+		}
+
 	}
 
 	static class ResultTasks {
@@ -254,6 +296,19 @@ class WorkerResultsTests {
 		@SheppyTask
 		String read(String file) throws java.io.IOException {
 			throw new java.io.FileNotFoundException(file);
+		}
+
+		@SheppyTask
+		int assertPositive(int value) {
+			if (value <= 0) {
+				throw new AssertionError(value + " is not positive");
+			}
+			return value;
+		}
+
+		@SheppyTask
+		Unwritable unwritable(String name) {
+			return new Unwritable(name);
 		}
 
 		@SheppyTask
