@@ -177,6 +177,26 @@ class GracefulShutdownTests {
 	}
 
 	@Test
+	void aTaskThatIgnoresInterruptsIsRecordedAsCrashedAndKeepsThatStateWhenItEnds(RedisServer server) {
+		ConfigurableApplicationContext workerA = startWorker(server, "worker-a",
+				"sheppy.worker.shutdown-timeout=500ms");
+		Task<Integer> task = this.taskQueue.task(SlowTasks::stubborn, 2);
+		try {
+			this.taskQueue.add(task);
+			await().atMost(TIMEOUT).until(() -> SlowTasks.runs.containsKey(2));
+		}
+		finally {
+			workerA.close();
+		}
+
+		assertThat(this.taskQueue.waitFor(task, TIMEOUT).getStatus()).isEqualTo(TaskStatus.CRASHED);
+		assertThat(SlowTasks.ended).doesNotContain(2);
+		SlowTasks.gate.countDown();
+		await().atMost(TIMEOUT).until(() -> SlowTasks.ended.contains(2));
+		assertThat(this.taskQueue.getTask(task).orElseThrow().getStatus()).isEqualTo(TaskStatus.CRASHED);
+	}
+
+	@Test
 	void aTaskThatAllowsARetryOnCrashIsHandedBackWhenItOutlivesTheShutdownTimeout(RedisServer server) {
 		ConfigurableApplicationContext workerA = startWorker(server, "worker-a",
 				"sheppy.worker.shutdown-timeout=500ms");
@@ -216,6 +236,8 @@ class GracefulShutdownTests {
 
 		static final List<Integer> interrupted = new CopyOnWriteArrayList<>();
 
+		static final List<Integer> ended = new CopyOnWriteArrayList<>();
+
 		private final String worker;
 
 		SlowTasks(@Value("${sheppy.redis.consumer-name:producer}") String worker) {
@@ -226,6 +248,7 @@ class GracefulShutdownTests {
 			gate = new CountDownLatch(1);
 			runs.clear();
 			interrupted.clear();
+			ended.clear();
 		}
 
 		@SheppyTask("shutdown:slow")
@@ -241,6 +264,23 @@ class GracefulShutdownTests {
 		int stuck(int value) throws InterruptedException {
 			runs.computeIfAbsent(value, (key) -> new CopyOnWriteArrayList<>()).add(this.worker);
 			return blockUntilInterrupted(value);
+		}
+
+		@SheppyTask("shutdown:stubborn")
+		int stubborn(int value) {
+			runs.computeIfAbsent(value, (key) -> new CopyOnWriteArrayList<>()).add(this.worker);
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+			boolean open = false;
+			while (!open && System.nanoTime() < deadline) {
+				try {
+					open = gate.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+				}
+				catch (InterruptedException ex) {
+					interrupted.add(value);
+				}
+			}
+			ended.add(value);
+			return value;
 		}
 
 		@SheppyTask(value = "shutdown:stuck-once", retryOnCrash = true)
