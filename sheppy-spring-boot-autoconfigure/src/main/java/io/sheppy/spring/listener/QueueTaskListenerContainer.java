@@ -258,16 +258,24 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 
 	private void run(TaskDelivery delivery) {
 		Task<Object> task = delivery.task();
-		this.running.put(task.getId(), new Running(Thread.currentThread(), delivery));
+		Running current = new Running(Thread.currentThread(), delivery);
+		this.running.put(task.getId(), current);
 		Task<Object> outcome;
+		boolean abandoned;
 		try {
 			outcome = this.processor.process(task);
 		}
 		finally {
-			this.running.remove(task.getId());
+			// whoever removes the entry owns the outcome: this run, or the shutdown that gave up waiting for it
+			abandoned = !this.running.remove(task.getId(), current);
 		}
 		if (Thread.interrupted() && !this.active) {
 			logger.warn("Task {} ({}) was interrupted at shutdown", task.getId(), task.getName());
+		}
+		if (abandoned) {
+			logger.info("Task {} ({}) ended with {} after the shutdown had recorded or handed it back; that outcome "
+					+ "was dropped", task.getId(), task.getName(), outcome.getStatus());
+			return;
 		}
 		store(outcome, delivery.deliveryId());
 	}
@@ -331,7 +339,10 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 	private void abandonRunning() {
 		for (Running task : List.copyOf(this.running.values())) {
 			Task<Object> current = task.delivery().task();
-			task.thread().interrupt();
+			if (!this.running.remove(current.getId(), task)) {
+				// it finished meanwhile and stores its own outcome
+				continue;
+			}
 			if (current.getConfig().retryOnCrash()) {
 				logger.warn("Task {} ({}) did not finish within the shutdown timeout of {}; handing it back",
 						current.getId(), current.getName(), this.settings.shutdownTimeout());
@@ -353,6 +364,8 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 					logger.error("Failed to record task {} as crashed", current.getId(), ex);
 				}
 			}
+			// only now: an interrupted task ends at once, and its own outcome must not be stored before this one
+			task.thread().interrupt();
 		}
 	}
 

@@ -16,7 +16,8 @@ import org.springframework.util.Assert;
 /**
  * Runs one task with the handler registered for its name and returns its outcome: {@code completed} with the
  * handler's result, or {@code failed} with the record of what went wrong. A task whose name has no handler, or whose
- * arguments do not bind, fails with a record that says so. It never throws.
+ * arguments do not bind, fails with a record that says so. It throws nothing but a {@link VirtualMachineError} (such
+ * as an {@link OutOfMemoryError}) that a task ran into.
  *
  * @author Sheppy for Spring
  */
@@ -73,6 +74,14 @@ public class TaskProcessor {
 		catch (Exception ex) {
 			logger.warn("Task {} ({}) failed: {}", task.getId(), task.getName(), ex.toString());
 			logger.debug("Task {} ({}) failed", task.getId(), task.getName(), ex);
+			return failed(task, TaskException.of(ex));
+		}
+		catch (Error ex) {
+			// an AssertionError, a StackOverflowError or a LinkageError ends this run only; the JVM is fine
+			if (ex instanceof VirtualMachineError && !(ex instanceof StackOverflowError)) {
+				throw ex;
+			}
+			logger.error("Task {} ({}) failed with an error", task.getId(), task.getName(), ex);
 			return failed(task, TaskException.of(ex));
 		}
 	}

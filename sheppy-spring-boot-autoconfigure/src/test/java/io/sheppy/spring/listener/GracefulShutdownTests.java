@@ -1,0 +1,313 @@
+package io.sheppy.spring.listener;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import io.sheppy.spring.test.redis.RedisServer;
+import io.sheppy.spring.test.redis.WithRedisServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Import;
+import org.springframework.data.redis.connection.stream.StreamInfo.XInfoGroups;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import io.sheppy.spring.annotation.SheppyTask;
+import io.sheppy.spring.core.Task;
+import io.sheppy.spring.core.TaskException;
+import io.sheppy.spring.core.TaskStatus;
+import io.sheppy.spring.queue.TaskQueue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * End-to-end tests of how a worker stops with its application on a real Redis: running tasks may finish within the
+ * shutdown timeout, tasks that never started are left or handed back to other workers, and a task still running after
+ * the timeout is recorded as crashed (or handed back when it allows a retry on crash).
+ *
+ * @author Sheppy for Spring
+ */
+@WithRedisServer
+class GracefulShutdownTests {
+
+	private static final String QUEUE = "shutdown";
+
+	private static final String READER = "sheppy-" + QUEUE + "-reader";
+
+	private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+	private ConfigurableApplicationContext producer;
+
+	private TaskQueue taskQueue;
+
+	@BeforeEach
+	void startProducer(RedisServer server) {
+		SlowTasks.reset();
+		this.producer = WorkerApplications.start(server, WorkerApplication.class, "sheppy.queue=" + QUEUE,
+				"sheppy.worker.enabled=false");
+		this.taskQueue = this.producer.getBean(TaskQueue.class);
+	}
+
+	@AfterEach
+	void stopProducer() {
+		SlowTasks.gate.countDown();
+		this.producer.close();
+	}
+
+	@Test
+	void aRunningTaskFinishesWithinTheShutdownTimeoutAndTheOthersRunOnAnotherWorker(RedisServer server)
+			throws Exception {
+		ConfigurableApplicationContext workerA = startWorker(server, "worker-a", "sheppy.worker.concurrency=1",
+				"sheppy.worker.batch-size=10", "sheppy.worker.shutdown-timeout=10s");
+		List<Task<Integer>> tasks = IntStream.range(0, 5)
+			.mapToObj((i) -> this.taskQueue.task(SlowTasks::slow, i))
+			.toList();
+		try {
+			this.taskQueue.add(tasks);
+			await().atMost(TIMEOUT).until(() -> SlowTasks.runs.containsKey(0));
+
+			CompletableFuture<Void> closing = CompletableFuture.runAsync(workerA::close);
+			// once the reader has ended, the worker takes no more tasks; the running one is still held by the gate
+			await().atMost(TIMEOUT).until(() -> !WorkerApplications.isThreadAlive(READER));
+			assertThat(closing).isNotDone();
+			SlowTasks.gate.countDown();
+			closing.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+		}
+		finally {
+			workerA.close();
+		}
+
+		Task<Integer> first = this.taskQueue.getTask(tasks.get(0)).orElseThrow();
+		assertThat(first.getStatus()).isEqualTo(TaskStatus.COMPLETED);
+		assertThat(first.getResult()).isZero();
+		for (Task<Integer> task : tasks.subList(1, 5)) {
+			assertThat(this.taskQueue.getTask(task).orElseThrow().isFinished()).isFalse();
+		}
+		assertThat(SlowTasks.runs).containsOnlyKeys(0);
+		assertThat(this.taskQueue.size()).isEqualTo(4);
+
+		try (ConfigurableApplicationContext workerB = startWorker(server, "worker-b")) {
+			Map<UUID, Task<?>> done = this.taskQueue.waitFor(tasks, TIMEOUT);
+
+			for (int i = 0; i < tasks.size(); i++) {
+				Task<?> task = done.get(tasks.get(i).getId());
+				assertThat(task.getStatus()).as("status of task %d", i).isEqualTo(TaskStatus.COMPLETED);
+				assertThat(task.getResult()).isEqualTo(i);
+			}
+		}
+		assertThat(SlowTasks.runs).containsExactlyInAnyOrderEntriesOf(Map.of(0, List.of("worker-a"), 1,
+				List.of("worker-b"), 2, List.of("worker-b"), 3, List.of("worker-b"), 4, List.of("worker-b")));
+	}
+
+	@Test
+	void tasksReadWhileTheWorkerStopsAreHandedBackToAnotherWorker(RedisServer server) throws Exception {
+		ConfigurableApplicationContext workerA = startWorker(server, "worker-a", "sheppy.worker.poll-timeout=5s");
+		List<Task<Integer>> tasks = IntStream.range(0, 5)
+			.mapToObj((i) -> this.taskQueue.task(SlowTasks::slow, i))
+			.toList();
+		SlowTasks.gate.countDown();
+		try {
+			await().atMost(TIMEOUT).until(() -> WorkerApplications.isThreadAlive(READER));
+			CompletableFuture<Void> closing = CompletableFuture.runAsync(workerA::close);
+			// the stopper runs once the worker has stopped taking tasks; its reader still waits for some
+			await().atMost(TIMEOUT).until(() -> WorkerApplications.isThreadAlive("sheppy-" + QUEUE + "-stopper"));
+			this.taskQueue.add(tasks);
+			closing.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+		}
+		finally {
+			workerA.close();
+		}
+
+		StringRedisTemplate redis = this.producer.getBean(StringRedisTemplate.class);
+		XInfoGroups groups = redis.opsForStream().groups("sheppy:pending:" + QUEUE);
+		assertThat(groups.get(0).lastDeliveredId()).as("the tasks were delivered to worker A").isNotEqualTo("0-0");
+		assertThat(SlowTasks.runs).isEmpty();
+		assertThat(this.taskQueue.size()).isEqualTo(5);
+		for (Task<Integer> task : tasks) {
+			assertThat(this.taskQueue.getTask(task).orElseThrow().isFinished()).isFalse();
+		}
+
+		try (ConfigurableApplicationContext workerB = startWorker(server, "worker-b")) {
+			Map<UUID, Task<?>> done = this.taskQueue.waitFor(tasks, TIMEOUT);
+
+			assertThat(done.values()).hasSize(5).allMatch((task) -> task.getStatus() == TaskStatus.COMPLETED);
+		}
+		assertThat(SlowTasks.runs.values()).hasSize(5).allMatch((workers) -> workers.equals(List.of("worker-b")));
+	}
+
+	@Test
+	void aTaskStillRunningAfterTheShutdownTimeoutIsRecordedAsCrashed(RedisServer server) {
+		ConfigurableApplicationContext workerA = startWorker(server, "worker-a",
+				"sheppy.worker.shutdown-timeout=500ms");
+		Task<Integer> task = this.taskQueue.task(SlowTasks::stuck, 1);
+		try {
+			this.taskQueue.add(task);
+			await().atMost(TIMEOUT).until(() -> SlowTasks.runs.containsKey(1));
+		}
+		finally {
+			workerA.close();
+		}
+
+		Task<Integer> crashed = this.taskQueue.waitFor(task, TIMEOUT);
+		assertThat(crashed.getStatus()).isEqualTo(TaskStatus.CRASHED);
+		assertThat(crashed.getFinishedAt()).isNotNull();
+		assertThat(crashed.getResult()).isNull();
+		TaskException exception = crashed.getException();
+		assertThat(exception).isNotNull();
+		assertThat(exception.type()).isEqualTo("WorkerShutdownException");
+		assertThat(exception.message()).contains("PT0.5S");
+		await().atMost(TIMEOUT).until(() -> SlowTasks.interrupted.contains(1));
+		assertThat(this.taskQueue.getTask(task).orElseThrow().getStatus()).isEqualTo(TaskStatus.CRASHED);
+		assertThat(this.taskQueue.size()).isZero();
+	}
+
+	@Test
+	void aTaskThatIgnoresInterruptsIsRecordedAsCrashedAndKeepsThatStateWhenItEnds(RedisServer server) {
+		ConfigurableApplicationContext workerA = startWorker(server, "worker-a",
+				"sheppy.worker.shutdown-timeout=500ms");
+		Task<Integer> task = this.taskQueue.task(SlowTasks::stubborn, 2);
+		try {
+			this.taskQueue.add(task);
+			await().atMost(TIMEOUT).until(() -> SlowTasks.runs.containsKey(2));
+		}
+		finally {
+			workerA.close();
+		}
+
+		assertThat(this.taskQueue.waitFor(task, TIMEOUT).getStatus()).isEqualTo(TaskStatus.CRASHED);
+		assertThat(SlowTasks.ended).doesNotContain(2);
+		SlowTasks.gate.countDown();
+		await().atMost(TIMEOUT).until(() -> SlowTasks.ended.contains(2));
+		assertThat(this.taskQueue.getTask(task).orElseThrow().getStatus()).isEqualTo(TaskStatus.CRASHED);
+	}
+
+	@Test
+	void aTaskThatAllowsARetryOnCrashIsHandedBackWhenItOutlivesTheShutdownTimeout(RedisServer server) {
+		ConfigurableApplicationContext workerA = startWorker(server, "worker-a",
+				"sheppy.worker.shutdown-timeout=500ms");
+		Task<Integer> task = this.taskQueue.task(SlowTasks::stuckOnce, 7);
+		try {
+			this.taskQueue.add(task);
+			await().atMost(TIMEOUT).until(() -> SlowTasks.runs.containsKey(7));
+		}
+		finally {
+			workerA.close();
+		}
+		await().atMost(TIMEOUT).until(() -> SlowTasks.interrupted.contains(7));
+
+		try (ConfigurableApplicationContext workerB = startWorker(server, "worker-b")) {
+			Task<Integer> done = this.taskQueue.waitFor(task, TIMEOUT);
+
+			assertThat(done.getStatus()).isEqualTo(TaskStatus.COMPLETED);
+			assertThat(done.getResult()).isEqualTo(7);
+		}
+		assertThat(SlowTasks.runs.get(7)).containsExactly("worker-a", "worker-b");
+	}
+
+	private static ConfigurableApplicationContext startWorker(RedisServer server, String name,
+			String... properties) {
+		// short reads, so that a stop does not wait long for the reader; a test may override it
+		List<String> all = new ArrayList<>(List.of("sheppy.queue=" + QUEUE, "sheppy.redis.consumer-name=" + name,
+				"sheppy.worker.poll-timeout=250ms"));
+		all.addAll(List.of(properties));
+		return WorkerApplications.start(server, WorkerApplication.class, all.toArray(String[]::new));
+	}
+
+	static class SlowTasks {
+
+		static volatile CountDownLatch gate = new CountDownLatch(1);
+
+		static final Map<Integer, List<String>> runs = new ConcurrentHashMap<>();
+
+		static final List<Integer> interrupted = new CopyOnWriteArrayList<>();
+
+		static final List<Integer> ended = new CopyOnWriteArrayList<>();
+
+		private final String worker;
+
+		SlowTasks(@Value("${sheppy.redis.consumer-name:producer}") String worker) {
+			this.worker = worker;
+		}
+
+		static void reset() {
+			gate = new CountDownLatch(1);
+			runs.clear();
+			interrupted.clear();
+			ended.clear();
+		}
+
+		@SheppyTask("shutdown:slow")
+		int slow(int value) throws InterruptedException {
+			runs.computeIfAbsent(value, (key) -> new CopyOnWriteArrayList<>()).add(this.worker);
+			if (!gate.await(20, TimeUnit.SECONDS)) {
+				throw new IllegalStateException("The gate stayed shut");
+			}
+			return value;
+		}
+
+		@SheppyTask("shutdown:stuck")
+		int stuck(int value) throws InterruptedException {
+			runs.computeIfAbsent(value, (key) -> new CopyOnWriteArrayList<>()).add(this.worker);
+			return blockUntilInterrupted(value);
+		}
+
+		@SheppyTask("shutdown:stubborn")
+		int stubborn(int value) {
+			runs.computeIfAbsent(value, (key) -> new CopyOnWriteArrayList<>()).add(this.worker);
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+			boolean open = false;
+			while (!open && System.nanoTime() < deadline) {
+				try {
+					open = gate.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+				}
+				catch (InterruptedException ex) {
+					interrupted.add(value);
+				}
+			}
+			ended.add(value);
+			return value;
+		}
+
+		@SheppyTask(value = "shutdown:stuck-once", retryOnCrash = true)
+		int stuckOnce(int value) throws InterruptedException {
+			List<String> workers = runs.computeIfAbsent(value, (key) -> new CopyOnWriteArrayList<>());
+			workers.add(this.worker);
+			return (workers.size() == 1) ? blockUntilInterrupted(value) : value;
+		}
+
+		private static int blockUntilInterrupted(int value) throws InterruptedException {
+			try {
+				new CountDownLatch(1).await(20, TimeUnit.SECONDS);
+				throw new IllegalStateException("Not interrupted");
+			}
+			catch (InterruptedException ex) {
+				interrupted.add(value);
+				throw ex;
+			}
+		}
+
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	@Import(SlowTasks.class)
+	static class WorkerApplication {
+
+	}
+
+}
