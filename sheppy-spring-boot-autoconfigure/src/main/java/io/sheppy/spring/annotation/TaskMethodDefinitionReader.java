@@ -15,6 +15,7 @@ import org.jspecify.annotations.Nullable;
 import io.sheppy.spring.core.RetryDelay;
 import io.sheppy.spring.core.TaskConfig;
 import io.sheppy.spring.core.Ttl;
+import io.sheppy.spring.listener.ConcreteTypes;
 
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.core.ResolvableType;
@@ -151,27 +152,7 @@ public class TaskMethodDefinitionReader {
 		if (type.toClass() == void.class) {
 			return Void.class;
 		}
-		return concrete(type).getType();
-	}
-
-	/**
-	 * Return a type whose {@link ResolvableType#getType()} holds no type variables: a variable resolved through the
-	 * bean class or the return type (the {@code T} of {@code CompletableFuture<T>}) is replaced by what it stands for.
-	 */
-	private static ResolvableType concrete(ResolvableType type) {
-		if (type.isArray()) {
-			return ResolvableType.forArrayComponent(concrete(type.getComponentType()));
-		}
-		Class<?> raw = type.resolve(Object.class);
-		if (!type.hasGenerics()) {
-			return ResolvableType.forClass(raw);
-		}
-		ResolvableType[] generics = type.getGenerics();
-		ResolvableType[] resolved = new ResolvableType[generics.length];
-		for (int i = 0; i < generics.length; i++) {
-			resolved[i] = concrete(generics[i]);
-		}
-		return ResolvableType.forClassWithGenerics(raw, resolved);
+		return ConcreteTypes.of(type).getType();
 	}
 
 	private @Nullable String resolve(String value) {

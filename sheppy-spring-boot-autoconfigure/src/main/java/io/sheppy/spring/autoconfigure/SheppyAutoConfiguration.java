@@ -111,6 +111,12 @@ public final class SheppyAutoConfiguration {
 			return registry;
 		}
 
+		@Bean
+		static WorkerShutdownTimeoutPostProcessor sheppyWorkerShutdownTimeoutPostProcessor(
+				ObjectProvider<SheppyProperties> properties) {
+			return new WorkerShutdownTimeoutPostProcessor(properties);
+		}
+
 		@Bean(name = SheppyTaskAnnotationBeanPostProcessor.BEAN_NAME)
 		@ConditionalOnMissingBean(name = SheppyTaskAnnotationBeanPostProcessor.BEAN_NAME)
 		static SheppyTaskAnnotationBeanPostProcessor sheppyTaskAnnotationBeanPostProcessor() {

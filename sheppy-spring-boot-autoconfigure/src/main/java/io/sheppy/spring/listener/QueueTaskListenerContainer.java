@@ -70,6 +70,9 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 
 	private volatile boolean stopped = true;
 
+	/** When a stopping container stops retrying to store outcomes (a {@link System#nanoTime()}), 0 while running. */
+	private volatile long storeDeadline;
+
 	private @Nullable Thread reader;
 
 	public QueueTaskListenerContainer(Backend backend, String queue, TaskProcessor processor,
@@ -144,6 +147,7 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 			}
 			this.active = true;
 			this.stopped = false;
+			this.storeDeadline = 0;
 			Thread thread = new Thread(this::readLoop, "sheppy-" + this.queue + "-reader");
 			thread.setDaemon(true);
 			this.reader = thread;
@@ -305,7 +309,8 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 				long wait = backOff.nextBackOff();
 				logger.warn("Failed to store the outcome of task {} ({}), retrying in {} ms: {}", state.getId(),
 						state.getName(), wait, ex.getMessage());
-				if (wait == BackOffExecution.STOP || Thread.currentThread().isInterrupted()) {
+				boolean pastShutdown = this.storeDeadline != 0 && System.nanoTime() - this.storeDeadline > 0;
+				if (wait == BackOffExecution.STOP || Thread.currentThread().isInterrupted() || pastShutdown) {
 					logger.error("Gave up storing the outcome of task {} ({}); it stays claimed", state.getId(),
 							state.getName());
 					return;
@@ -322,6 +327,7 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 				thread.join(this.settings.pollTimeout().toMillis() * 2 + 5000);
 			}
 			long deadline = System.nanoTime() + this.settings.shutdownTimeout().toNanos();
+			this.storeDeadline = deadline;
 			while (getActiveCount() > 0 && System.nanoTime() < deadline) {
 				TimeUnit.MILLISECONDS.sleep(Math.min(50, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
 			}

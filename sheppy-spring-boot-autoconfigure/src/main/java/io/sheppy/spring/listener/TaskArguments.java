@@ -48,7 +48,7 @@ final class TaskArguments {
 			boolean task = Task.class.isAssignableFrom(parameter.getParameterType());
 			String name = (names != null) ? names[i] : parameters[i].getName();
 			values += task ? 0 : 1;
-			this.slots.add(new Slot(name, task, mapper, mapper.constructType(concrete(type).getType())));
+			this.slots.add(new Slot(name, task, mapper, mapper.constructType(ConcreteTypes.of(type).getType())));
 		}
 		this.valueCount = values;
 	}
@@ -101,26 +101,6 @@ final class TaskArguments {
 			text.append((i > 0) ? ", " : "").append(slot.type.getRawClass().getSimpleName()).append(' ').append(slot.name);
 		}
 		return text.append(')').toString();
-	}
-
-	/**
-	 * Return a type whose {@link ResolvableType#getType()} holds no type variables: a variable of the bean class (the
-	 * {@code T} of a method inherited from {@code Base<T>}) is replaced by what the bean class binds it to.
-	 */
-	private static ResolvableType concrete(ResolvableType type) {
-		if (type.isArray()) {
-			return ResolvableType.forArrayComponent(concrete(type.getComponentType()));
-		}
-		Class<?> raw = type.resolve(Object.class);
-		if (!type.hasGenerics()) {
-			return ResolvableType.forClass(raw);
-		}
-		ResolvableType[] generics = type.getGenerics();
-		ResolvableType[] resolved = new ResolvableType[generics.length];
-		for (int i = 0; i < generics.length; i++) {
-			resolved[i] = concrete(generics[i]);
-		}
-		return ResolvableType.forClassWithGenerics(raw, resolved);
 	}
 
 	private record Slot(String name, boolean task, JsonMapper mapper, JavaType type) {

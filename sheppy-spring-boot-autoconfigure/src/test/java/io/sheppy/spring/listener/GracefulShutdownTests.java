@@ -219,6 +219,23 @@ class GracefulShutdownTests {
 		assertThat(SlowTasks.runs.get(7)).containsExactly("worker-a", "worker-b");
 	}
 
+	@Test
+	void theOutcomeOfATaskThatOutlastsTheContextsShutdownPhaseTimeoutIsStillStored(RedisServer server) {
+		ConfigurableApplicationContext workerA = startWorker(server, "worker-a", "sheppy.worker.shutdown-timeout=10s",
+				"spring.lifecycle.timeout-per-shutdown-phase=200ms");
+		Task<Integer> task = this.taskQueue.task(SlowTasks::work, 1500);
+		try {
+			this.taskQueue.add(task);
+			await().atMost(TIMEOUT).until(() -> SlowTasks.runs.containsKey(1500));
+		}
+		finally {
+			workerA.close();
+		}
+		Task<Integer> done = this.taskQueue.getTask(task).orElseThrow();
+		assertThat(done.getStatus()).isEqualTo(TaskStatus.COMPLETED);
+		assertThat(done.getResult()).isEqualTo(1500);
+	}
+
 	private static ConfigurableApplicationContext startWorker(RedisServer server, String name,
 			String... properties) {
 		// short reads, so that a stop does not wait long for the reader; a test may override it
@@ -258,6 +275,14 @@ class GracefulShutdownTests {
 				throw new IllegalStateException("The gate stayed shut");
 			}
 			return value;
+		}
+
+		@SheppyTask("shutdown:work")
+		int work(int millis) throws InterruptedException {
+			runs.computeIfAbsent(millis, (key) -> new CopyOnWriteArrayList<>()).add(this.worker);
+			// the work itself: a task that takes this long
+			Thread.sleep(millis);
+			return millis;
 		}
 
 		@SheppyTask("shutdown:stuck")
