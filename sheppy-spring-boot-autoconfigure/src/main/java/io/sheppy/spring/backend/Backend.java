@@ -127,6 +127,17 @@ public interface Backend {
 	List<Task<Object>> getScheduled(String queue);
 
 	/**
+	 * Wait until a task may have been scheduled earlier than every other task of the queue, by this process or
+	 * another one, or until the timeout passes. Schedulers use it to wake up at once for a task that is due before the
+	 * one they are waiting for.
+	 * @param queue the queue name
+	 * @param timeout the longest wait
+	 * @return whether a change was signalled; {@code false} when the timeout passed or the thread was interrupted
+	 * (which keeps its interrupt status)
+	 */
+	boolean awaitScheduleChange(String queue, Duration timeout);
+
+	/**
 	 * Return the due time of the earliest scheduled task.
 	 * @param queue the queue name
 	 * @return the earliest due time, or empty when nothing is scheduled
@@ -137,7 +148,9 @@ public interface Backend {
 	 * Store the new state of a task, as one atomic step: the task record is written unless it is already finished
 	 * (a task that was cancelled, crashed or completed by someone else is never overwritten); when the new state is
 	 * finished, a finished notification is written, the completed counter is incremented and the record's time to
-	 * live is applied; when a delivery id is given, that queue entry is acknowledged and removed.
+	 * live is applied; when the new state is {@code retrying} with a next retry time, the task is put in the schedule
+	 * at that time (so a worker dying right after a failed attempt cannot leave it retrying forever); when a delivery
+	 * id is given, that queue entry is acknowledged and removed.
 	 * @param queue the queue name
 	 * @param task the new state of the task
 	 * @param deliveryId the queue entry the task was delivered with, or {@code null}
@@ -153,6 +166,17 @@ public interface Backend {
 	 * @param deliveries the deliveries of tasks that were taken and not started
 	 */
 	void release(String queue, Collection<TaskDelivery> deliveries);
+
+	/**
+	 * Run a finished task again, as one atomic step: only when the stored task is finished (completed, failed, crashed
+	 * or cancelled), its record is replaced by the given state, which is not finished, and it is queued, or put in the
+	 * schedule when a time is given. The record's time to live is removed.
+	 * @param queue the queue name
+	 * @param task the new state of the task, for example {@code pending} without a finish time
+	 * @param at when to run it, or {@code null} to queue it now
+	 * @return whether the task was queued or scheduled; {@code false} when it does not exist or has not finished
+	 */
+	boolean retry(String queue, Task<?> task, @Nullable Instant at);
 
 	/**
 	 * Acknowledge and remove queue entries without storing anything.

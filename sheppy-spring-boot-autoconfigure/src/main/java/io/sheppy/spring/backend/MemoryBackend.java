@@ -396,6 +396,16 @@ public final class MemoryBackend implements Backend {
 	}
 
 	@Override
+	public boolean awaitScheduleChange(String queue, Duration timeout) {
+		throw new UnsupportedOperationException("Not implemented yet");
+	}
+
+	@Override
+	public boolean retry(String queue, Task<?> task, @Nullable Instant at) {
+		throw new UnsupportedOperationException("Not implemented yet");
+	}
+
+	@Override
 	public void acknowledge(String queue, Collection<String> deliveryIds) {
 		assertQueue(queue);
 		Assert.notNull(deliveryIds, "'deliveryIds' must not be null");

@@ -616,6 +616,16 @@ public class RedisBackend implements Backend, AutoCloseable {
 	}
 
 	@Override
+	public boolean awaitScheduleChange(String queue, Duration timeout) {
+		throw new UnsupportedOperationException("Not implemented yet");
+	}
+
+	@Override
+	public boolean retry(String queue, Task<?> task, @Nullable Instant at) {
+		throw new UnsupportedOperationException("Not implemented yet");
+	}
+
+	@Override
 	public void acknowledge(String queue, Collection<String> deliveryIds) {
 		assertQueue(queue);
 		Assert.notNull(deliveryIds, "'deliveryIds' must not be null");
