@@ -38,18 +38,20 @@ import org.springframework.util.Assert;
  * unrestricted when it is {@code *} or {@code ?}, or when it covers every day and the other day field contains a
  * {@code *}: {@code 0 12 *}{@code /1 * 5} therefore runs every day.
  * <p>
- * Forms that croniter does not accept, or accepts with surprising results, are refused with an
- * {@link IllegalArgumentException}: out-of-range values, a step of 0, unknown names, {@code *} inside a list, a year
- * field, {@code L}, {@code W}, {@code #} and hashed {@code H}/{@code R} values, and a day of month that no allowed
- * month has (such as {@code 0 0 30 2 *}, which croniter accepts but can never fire).
+ * Refused with an {@link IllegalArgumentException} that says what is wrong and where: what croniter refuses
+ * (out-of-range values, a step of 0, unknown names, a wrong number of fields), what this class does not implement (a
+ * seventh field for the year, {@code L}, {@code W}, {@code #} and hashed {@code H}/{@code R} values), what croniter
+ * reads in surprising ways ({@code *} inside a list; day of month 0 in a 6-field expression, which croniter reads as
+ * 1), and a day of month that no allowed month has ({@code 0 0 30 2 *}, also {@code 0 0 31 6 7}), for which croniter
+ * fails when asked for a fire time.
  * <p>
  * Fire times are computed on the wall clock of a time zone (Python Sheppy uses UTC). Where daylight saving changes
  * the clock, each wall-clock fire time gives at most one run, identified by its instant: a fire time that falls in a
  * gap (02:30 when clocks jump from 02:00 to 03:00) runs once at the instant the clock jumps to, shifted by the length
  * of the gap (03:30); a fire time that occurs twice when clocks go back runs once, at its earlier occurrence. An
- * hourly cron therefore runs at 01:00 and 03:00 on the day clocks go forward and has a two-hour gap on the day they go
- * back. (croniter differs here: it moves a fire time in a gap to the first minute after the gap and runs a repeated
- * fire time twice.)
+ * hourly cron therefore runs at 01:00 and 03:00 local time on the day clocks go forward, and skips the repeated hour
+ * (a two-hour gap) on the day they go back. Successive calls of {@link #next(Instant, ZoneId)} always advance. (In
+ * such zones croniter differs: it moves 02:30 in a gap to 03:00, and runs a repeated wall-clock time twice.)
  *
  * @author Sheppy for Spring
  */
@@ -324,7 +326,8 @@ public final class CronSchedule {
 
 	@Override
 	public boolean equals(@Nullable Object other) {
-		return (this == other) || (other instanceof CronSchedule schedule && this.normalized.equals(schedule.normalized));
+		return (this == other)
+				|| (other instanceof CronSchedule schedule && this.normalized.equals(schedule.normalized));
 	}
 
 	@Override
@@ -390,8 +393,8 @@ public final class CronSchedule {
 		}
 
 		long parse() {
-			if (this.text.equals("*")
-					|| (this.text.equals("?") && (this.field == Field.DAY_OF_MONTH || this.field == Field.DAY_OF_WEEK))) {
+			boolean dayField = this.field == Field.DAY_OF_MONTH || this.field == Field.DAY_OF_WEEK;
+			if (this.text.equals("*") || (this.text.equals("?") && dayField)) {
 				this.star = true;
 				return this.field.all();
 			}

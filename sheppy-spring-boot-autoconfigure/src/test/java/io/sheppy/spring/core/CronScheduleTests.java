@@ -143,8 +143,10 @@ class CronScheduleTests {
 	void steppedWrappingRangeRestartsAfterTheWrapWhereCroniterRestartsIt() {
 		// croniter expands 22-2/3 in the hour field to 22 and 2 (not 22 and 1)
 		CronSchedule schedule = CronSchedule.parse("0 22-2/3 * * *");
-		assertThat(schedule.next(Instant.parse("2027-01-01T22:00:00Z"))).isEqualTo(Instant.parse("2027-01-02T02:00:00Z"));
-		assertThat(schedule.next(Instant.parse("2027-01-02T02:00:00Z"))).isEqualTo(Instant.parse("2027-01-02T22:00:00Z"));
+		assertThat(schedule.next(Instant.parse("2027-01-01T22:00:00Z")))
+			.isEqualTo(Instant.parse("2027-01-02T02:00:00Z"));
+		assertThat(schedule.next(Instant.parse("2027-01-02T02:00:00Z")))
+			.isEqualTo(Instant.parse("2027-01-02T22:00:00Z"));
 	}
 
 	@ParameterizedTest(name = "''{0}'' after {1} fires at {2}")
@@ -319,7 +321,8 @@ class CronScheduleTests {
 		CronSchedule schedule = CronSchedule.parse("  0   9 *\t* MON  ");
 		assertThat(schedule.expression()).isEqualTo("0   9 *\t* MON");
 		assertThat(schedule).hasToString("0   9 *\t* MON");
-		assertThat(schedule.next(Instant.parse("2027-01-01T09:00:00Z"))).isEqualTo(Instant.parse("2027-01-04T09:00:00Z"));
+		assertThat(schedule.next(Instant.parse("2027-01-01T09:00:00Z")))
+			.isEqualTo(Instant.parse("2027-01-04T09:00:00Z"));
 	}
 
 	@Test
