@@ -341,6 +341,7 @@ public final class MemoryBackend implements Backend {
 		// Written before anything changes: a result that cannot be written leaves the task and its delivery alone
 		String taskJson = this.json.write(task);
 		Optional<Duration> ttl = this.ttlPolicy.resolve(task);
+		Instant retryAt = (task.getStatus() == TaskStatus.RETRYING) ? task.getNextRetryAt() : null;
 		this.lock.lock();
 		try {
 			MemoryQueue state = this.queues.get(queue);
@@ -360,6 +361,9 @@ public final class MemoryBackend implements Backend {
 			if (task.isFinished()) {
 				state.incrementCompleted();
 				notifyWaiters(queue);
+			}
+			else if (retryAt != null) {
+				state.schedule(task.getId(), retryAt);
 			}
 			return true;
 		}

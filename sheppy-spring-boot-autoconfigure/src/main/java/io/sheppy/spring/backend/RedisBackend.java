@@ -571,11 +571,14 @@ public class RedisBackend implements Backend, AutoCloseable {
 		Assert.notNull(task, "'task' must not be null");
 		String json = this.taskJson.write(task);
 		String ttl = this.settings.ttlPolicy().resolve(task).map(RedisBackend::seconds).orElse("");
+		Instant retryAt = (task.getStatus() == TaskStatus.RETRYING) ? task.getNextRetryAt() : null;
+		String retryScore = (retryAt != null) ? score(retryAt) : "";
 		return run(() -> "store the state of task " + task.getId() + " in queue '" + queue + "'", () -> {
 			List<String> keys = List.of(RedisKeys.task(queue, task.getId()), RedisKeys.pending(queue),
-					RedisKeys.pendingIds(queue), RedisKeys.finished(queue), RedisKeys.completed(queue));
+					RedisKeys.pendingIds(queue), RedisKeys.finished(queue), RedisKeys.completed(queue),
+					RedisKeys.scheduled(queue));
 			List<Object> args = List.of(task.getId().toString(), json, flag(task.isFinished()), ttl,
-					(deliveryId != null) ? deliveryId : "", this.settings.consumerGroup(), finishedMinId());
+					(deliveryId != null) ? deliveryId : "", this.settings.consumerGroup(), finishedMinId(), retryScore);
 			return Long.valueOf(1).equals(execute(RedisScripts.STORE_RESULT, keys, args));
 		});
 	}

@@ -292,6 +292,69 @@ public abstract class BackendContractTests {
 	}
 
 	@Test
+	void storeResultOfARetryingTaskPutsItInTheScheduleAtItsNextRetryTime() {
+		Task<Object> task = addOne();
+		Task<Object> other = addOne();
+		TaskDelivery delivery = this.backend.pop(this.queue, 1, null).get(0);
+		Task<Object> retrying = retrying(task, DUE);
+
+		assertThat(this.backend.storeResult(this.queue, retrying, delivery.deliveryId())).isTrue();
+
+		assertThat(this.backend.size(this.queue)).isEqualTo(1);
+		assertThat(this.backend.getPending(this.queue, 10)).containsExactly(other);
+		assertThat(this.backend.getScheduled(this.queue)).containsExactly(retrying);
+		assertThat(this.backend.nextScheduledAt(this.queue)).contains(DUE);
+		assertThat(this.backend.getStats(this.queue)).isEqualTo(new QueueStats(1, 0, 1));
+		assertThat(this.backend.popScheduled(this.queue, DUE.minusMillis(1), 10)).isEmpty();
+		assertThat(this.backend.popScheduled(this.queue, DUE, 10)).containsExactly(pending(retrying));
+		assertThat(this.backend.getScheduled(this.queue)).isEmpty();
+		List<TaskDelivery> again = this.backend.pop(this.queue, 10, null);
+		assertThat(again).extracting(TaskDelivery::task).containsExactly(other, pending(retrying));
+		assertThat(again.get(1).task()).satisfies((found) -> {
+			assertThat(found.getStatus()).isEqualTo(TaskStatus.PENDING);
+			assertThat(found.getRetryCount()).isOne();
+			assertThat(found.getLastRetryAt()).isEqualTo(retrying.getLastRetryAt()).isNotNull();
+			assertThat(found.getNextRetryAt()).isEqualTo(DUE);
+			assertThat(found.getException()).isNotNull();
+			assertThat(found.getException().message()).isEqualTo("boom");
+			assertThat(found.getFinishedAt()).isNull();
+		});
+	}
+
+	@Test
+	void storeResultSchedulesOnlyARetryingTaskWithANextRetryTime() {
+		Task<Object> task = addOne();
+		Task<Object> withoutRetryTime = retrying(task).mutate().nextRetryAt(null).build();
+		assertThat(this.backend.storeResult(this.queue, withoutRetryTime, null)).isTrue();
+		assertThat(this.backend.getScheduled(this.queue)).isEmpty();
+		Task<Object> processing = task.mutate().status(TaskStatus.PROCESSING).nextRetryAt(DUE).build();
+		assertThat(this.backend.storeResult(this.queue, processing, null)).isTrue();
+		assertThat(this.backend.getScheduled(this.queue)).isEmpty();
+		assertThat(this.backend.nextScheduledAt(this.queue)).isEmpty();
+		assertThat(this.backend.getTasks(this.queue, List.of(task.getId())).get(task.getId())).isEqualTo(processing);
+	}
+
+	@Test
+	void storeResultOfARetryingTaskOverACancelledTaskIsRefusedAndDoesNotScheduleIt() {
+		Task<Object> task = task(1);
+		this.backend.append(this.queue, List.of(task), true);
+		this.backend.append(this.queue, List.of(task), false);
+		TaskDelivery delivery = this.backend.pop(this.queue, 1, null).get(0);
+		assertThat(this.backend.cancel(this.queue, task.getId())).isPresent();
+
+		assertThat(this.backend.storeResult(this.queue, retrying(task, DUE), delivery.deliveryId())).isFalse();
+
+		assertThat(this.backend.size(this.queue)).isZero();
+		assertThat(this.backend.getScheduled(this.queue)).isEmpty();
+		assertThat(this.backend.nextScheduledAt(this.queue)).isEmpty();
+		assertThat(this.backend.popScheduled(this.queue, DUE, 10)).isEmpty();
+		assertThat(this.backend.pop(this.queue, 10, null)).isEmpty();
+		assertThat(this.backend.getTasks(this.queue, List.of(task.getId())).get(task.getId()).getStatus())
+			.isEqualTo(TaskStatus.CANCELLED);
+		assertThat(this.backend.getStats(this.queue)).isEqualTo(new QueueStats(0, 1, 0));
+	}
+
+	@Test
 	void acknowledgeRemovesEntries() {
 		Task<Object> first = task(1);
 		Task<Object> second = task(2);
@@ -1191,13 +1254,16 @@ public abstract class BackendContractTests {
 	}
 
 	static Task<Object> retrying(Task<Object> task) {
-		Instant now = Task.now();
+		return retrying(task, Task.now().plusSeconds(1));
+	}
+
+	static Task<Object> retrying(Task<Object> task, Instant nextRetryAt) {
 		return task.mutate()
 			.status(TaskStatus.RETRYING)
 			.exception(TaskException.of(new IllegalStateException("boom")))
 			.retryCount(task.getRetryCount() + 1)
-			.lastRetryAt(now)
-			.nextRetryAt(now.plusSeconds(1))
+			.lastRetryAt(Task.now())
+			.nextRetryAt(nextRetryAt)
 			.build();
 	}
 
