@@ -406,7 +406,35 @@ public final class MemoryBackend implements Backend {
 
 	@Override
 	public boolean retry(String queue, Task<?> task, @Nullable Instant at) {
-		throw new UnsupportedOperationException("Not implemented yet");
+		assertQueue(queue);
+		Assert.notNull(task, "'task' must not be null");
+		Assert.isTrue(!task.isFinished(),
+				() -> "'task' must not be finished but has finished_at " + task.getFinishedAt());
+		String taskJson = this.json.write(task);
+		this.lock.lock();
+		try {
+			// registered whatever the outcome, as the Redis backend does
+			this.registeredQueues.add(queue);
+			MemoryQueue state = this.queues.get(queue);
+			MemoryRecord record = (state != null) ? state.record(task.getId(), this.clock.instant()) : null;
+			if (record == null || !record.finished()) {
+				return false;
+			}
+			state.putRecord(task.getId(), new MemoryRecord(taskJson, false, null));
+			if (at == null) {
+				// a task finished by hand may still be in the schedule, from where it would run a second time
+				state.unschedule(task.getId());
+				state.enqueue(nextEntryId(), task.getId(), taskJson);
+				this.entriesAdded.signalAll();
+			}
+			else {
+				state.schedule(task.getId(), at);
+			}
+			return true;
+		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
 	@Override

@@ -625,7 +625,18 @@ public class RedisBackend implements Backend, AutoCloseable {
 
 	@Override
 	public boolean retry(String queue, Task<?> task, @Nullable Instant at) {
-		throw new UnsupportedOperationException("Not implemented yet");
+		assertQueue(queue);
+		Assert.notNull(task, "'task' must not be null");
+		Assert.isTrue(!task.isFinished(),
+				() -> "'task' must not be finished but has finished_at " + task.getFinishedAt());
+		String json = this.taskJson.write(task);
+		return run(() -> "retry task " + task.getId() + " of queue '" + queue + "'", () -> {
+			List<String> keys = List.of(RedisKeys.task(queue, task.getId()), RedisKeys.pending(queue),
+					RedisKeys.pendingIds(queue), RedisKeys.scheduled(queue));
+			List<Object> args = List.of(task.getId().toString(), json, this.settings.consumerGroup(),
+					(at != null) ? score(at) : "");
+			return Long.valueOf(1).equals(executeAndRegister(queue, RedisScripts.RETRY, keys, args));
+		});
 	}
 
 	@Override

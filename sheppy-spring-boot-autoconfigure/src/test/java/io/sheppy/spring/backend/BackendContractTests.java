@@ -1154,6 +1154,144 @@ public abstract class BackendContractTests {
 		assertThat(this.backend.getStats(this.queue).completed()).isEqualTo(2);
 	}
 
+	// retry
+
+	@Test
+	void retryOfACompletedFailedOrCancelledTaskQueuesItAgainWithoutTimeToLive() {
+		Task<Object> completed = addOne();
+		Task<Object> failed = addOne();
+		Task<Object> cancelled = addOne();
+		List<TaskDelivery> deliveries = this.backend.pop(this.queue, 2, null);
+		this.backend.storeResult(this.queue, completed(completed, 3), deliveries.get(0).deliveryId());
+		this.backend.storeResult(this.queue, failed(failed), deliveries.get(1).deliveryId());
+		assertThat(this.backend.cancel(this.queue, cancelled.getId())).isPresent();
+		assertThat(this.backend.size(this.queue)).isZero();
+		List<Task<Object>> again = new ArrayList<>();
+		for (Task<Object> task : List.of(completed, failed, cancelled)) {
+			assertThat(storedTtl(this.queue, task.getId())).as(task.getId().toString()).isPresent();
+			Task<Object> retried = task.mutate().status(TaskStatus.PENDING).retryCount(1).build();
+			assertThat(this.backend.retry(this.queue, retried, null)).as(task.getId().toString()).isTrue();
+			again.add(retried);
+		}
+
+		assertThat(this.backend.size(this.queue)).isEqualTo(3);
+		assertThat(this.backend.getTasks(this.queue, again.stream().map(Task::getId).toList()).values())
+			.containsExactlyElementsOf(again);
+		for (Task<Object> task : again) {
+			assertThat(storedTtl(this.queue, task.getId())).as(task.getId().toString()).isEmpty();
+		}
+		assertThat(this.backend.getResults(this.queue, again.stream().map(Task::getId).toList(), null)).isEmpty();
+		assertThat(this.backend.pop(this.queue, 10, null)).extracting(TaskDelivery::task)
+			.containsExactlyElementsOf(again);
+		assertThat(this.backend.getScheduled(this.queue)).isEmpty();
+	}
+
+	@Test
+	void retryWithATimeSchedulesAFinishedTask() {
+		Task<Object> task = addOne();
+		this.backend.storeResult(this.queue, failed(task), this.backend.pop(this.queue, 1, null).get(0).deliveryId());
+		Task<Object> retried = scheduled(task);
+
+		assertThat(this.backend.retry(this.queue, retried, DUE)).isTrue();
+
+		assertThat(this.backend.size(this.queue)).isZero();
+		assertThat(this.backend.pop(this.queue, 10, null)).isEmpty();
+		assertThat(this.backend.getScheduled(this.queue)).containsExactly(retried);
+		assertThat(this.backend.nextScheduledAt(this.queue)).contains(DUE);
+		assertThat(storedTtl(this.queue, task.getId())).isEmpty();
+		assertThat(this.backend.popScheduled(this.queue, DUE.minusMillis(1), 10)).isEmpty();
+		assertThat(this.backend.popScheduled(this.queue, DUE, 10)).containsExactly(pending(retried));
+		assertThat(this.backend.pop(this.queue, 10, null)).extracting(TaskDelivery::task)
+			.containsExactly(pending(retried));
+	}
+
+	@Test
+	void retryOfAFinishedTaskThatIsStillInTheScheduleQueuesItOnlyOnce() {
+		Task<Object> task = scheduled(task(1));
+		this.backend.schedule(this.queue, task, DUE, true);
+		this.backend.storeResult(this.queue, completed(task, 1), null);
+		Task<Object> retried = pending(task);
+
+		assertThat(this.backend.retry(this.queue, retried, null)).isTrue();
+
+		assertThat(this.backend.getScheduled(this.queue)).isEmpty();
+		assertThat(this.backend.popScheduled(this.queue, DUE, 10)).isEmpty();
+		assertThat(this.backend.pop(this.queue, 10, null)).extracting(TaskDelivery::task).containsExactly(retried);
+	}
+
+	@Test
+	void retryOfAnUnfinishedTaskIsRefusedAndChangesNothing() {
+		Task<Object> fresh = addOne();
+		Task<Object> promoted = scheduled(task(2));
+		this.backend.schedule(this.queue, promoted, DUE.minusSeconds(10), true);
+		this.backend.popScheduled(this.queue, DUE, 10);
+		Task<Object> waiting = scheduled(task(3));
+		this.backend.schedule(this.queue, waiting, DUE, true);
+		Task<Object> retrying = addOne();
+		this.backend.pop(this.queue, 10, null).stream()
+			.filter((delivery) -> delivery.task().getId().equals(retrying.getId()))
+			.forEach((delivery) -> this.backend.storeResult(this.queue, retrying(retrying, DUE.plusSeconds(5)),
+					delivery.deliveryId()));
+		List<UUID> ids = List.of(fresh.getId(), promoted.getId(), waiting.getId(), retrying.getId());
+		Map<UUID, Task<Object>> before = this.backend.getTasks(this.queue, ids);
+		assertThat(before.values()).extracting(Task::getStatus)
+			.containsExactly(TaskStatus.NEW, TaskStatus.PENDING, TaskStatus.SCHEDULED, TaskStatus.RETRYING);
+		long size = this.backend.size(this.queue);
+
+		for (Task<Object> task : before.values()) {
+			Task<Object> retried = task.mutate().status(TaskStatus.PENDING).retryCount(7).build();
+			assertThat(this.backend.retry(this.queue, retried, null)).as(task.getStatus().toString()).isFalse();
+			assertThat(this.backend.retry(this.queue, retried, DUE.minusSeconds(60))).as(task.getStatus().toString())
+				.isFalse();
+		}
+
+		assertThat(this.backend.getTasks(this.queue, ids)).isEqualTo(before);
+		assertThat(this.backend.size(this.queue)).isEqualTo(size);
+		assertThat(this.backend.getScheduled(this.queue)).extracting(Task::getId)
+			.containsExactly(waiting.getId(), retrying.getId());
+		assertThat(this.backend.nextScheduledAt(this.queue)).contains(DUE);
+	}
+
+	@Test
+	void retryOfAnUnknownTaskReturnsFalse() {
+		Task<Object> task = pending(task(1));
+		assertThat(this.backend.retry(this.queue, task, null)).isFalse();
+		assertThat(this.backend.retry(this.queue, task, DUE)).isFalse();
+		assertThat(this.backend.getTasks(this.queue, List.of(task.getId()))).isEmpty();
+		assertThat(this.backend.size(this.queue)).isZero();
+		assertThat(this.backend.getScheduled(this.queue)).isEmpty();
+	}
+
+	@Test
+	void retryRejectsAFinishedState() {
+		Task<Object> task = addOne();
+		this.backend.storeResult(this.queue, failed(task), null);
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.backend.retry(this.queue, completed(task, 1), null))
+			.withMessageContaining("finished");
+		assertThat(this.backend.getTasks(this.queue, List.of(task.getId())).get(task.getId()).getStatus())
+			.isEqualTo(TaskStatus.FAILED);
+	}
+
+	@Test
+	void whenFinishedAfterARetryWaitsForTheNewOutcome() {
+		Task<Object> task = addOne();
+		this.backend.storeResult(this.queue, failed(task), this.backend.pop(this.queue, 1, null).get(0).deliveryId());
+		assertThat(this.backend.retry(this.queue, pending(task), null)).isTrue();
+
+		CompletableFuture<Map<UUID, Task<Object>>> finished = this.backend.whenFinished(this.queue,
+				List.of(task.getId()));
+		assertBlocked(finished);
+		TaskDelivery delivery = this.backend.pop(this.queue, 1, null).get(0);
+		this.backend.storeResult(this.queue, completed(delivery.task(), "second"), delivery.deliveryId());
+
+		assertThat(finished).succeedsWithin(Duration.ofSeconds(5)).satisfies((tasks) -> {
+			assertThat(tasks.get(task.getId()).getStatus()).isEqualTo(TaskStatus.COMPLETED);
+			assertThat(tasks.get(task.getId()).getResult()).isEqualTo("second");
+		});
+		assertThat(this.backend.getStats(this.queue).completed()).isEqualTo(2);
+	}
+
 	// delete
 
 	@Test
