@@ -457,7 +457,8 @@ public class RedisBackend implements Backend, AutoCloseable {
 		String json = this.taskJson.write(task);
 		return run(() -> "schedule task " + task.getId() + " in queue '" + queue + "'", () -> {
 			List<String> keys = List.of(RedisKeys.task(queue, task.getId()), RedisKeys.scheduled(queue));
-			List<Object> args = List.of(task.getId().toString(), json, score(at), flag(unique));
+			List<Object> args = List.of(task.getId().toString(), json, score(at), flag(unique),
+					RedisKeys.scheduleChanged(queue));
 			return Long.valueOf(1).equals(executeAndRegister(queue, RedisScripts.SCHEDULE, keys, args));
 		});
 	}
@@ -578,7 +579,8 @@ public class RedisBackend implements Backend, AutoCloseable {
 					RedisKeys.pendingIds(queue), RedisKeys.finished(queue), RedisKeys.completed(queue),
 					RedisKeys.scheduled(queue));
 			List<Object> args = List.of(task.getId().toString(), json, flag(task.isFinished()), ttl,
-					(deliveryId != null) ? deliveryId : "", this.settings.consumerGroup(), finishedMinId(), retryScore);
+					(deliveryId != null) ? deliveryId : "", this.settings.consumerGroup(), finishedMinId(), retryScore,
+					RedisKeys.scheduleChanged(queue));
 			return Long.valueOf(1).equals(execute(RedisScripts.STORE_RESULT, keys, args));
 		});
 	}
@@ -634,7 +636,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 			List<String> keys = List.of(RedisKeys.task(queue, task.getId()), RedisKeys.pending(queue),
 					RedisKeys.pendingIds(queue), RedisKeys.scheduled(queue));
 			List<Object> args = List.of(task.getId().toString(), json, this.settings.consumerGroup(),
-					(at != null) ? score(at) : "");
+					(at != null) ? score(at) : "", RedisKeys.scheduleChanged(queue));
 			return Long.valueOf(1).equals(executeAndRegister(queue, RedisScripts.RETRY, keys, args));
 		});
 	}

@@ -12,6 +12,8 @@
 -- ARGV[2]  the new task JSON
 -- ARGV[3]  the consumer group, created at id 0 with MKSTREAM when the stream does not exist yet
 -- ARGV[4]  the due time in epoch seconds (the score), or "" to queue the task now
+-- ARGV[5]  the schedule-change channel (sheppy:scheduled-changed:{q}), published to with the task id when the task is
+--          scheduled and is now the first of the schedule, so that waiting schedulers of any process wake up for it
 --
 -- Returns 1 when the task was queued or scheduled, 0 when its record is gone, has not finished or is not a JSON object
 -- (nothing changed).
@@ -37,5 +39,8 @@ if ARGV[4] == '' then
 	redis.call('ZREM', KEYS[4], id)
 else
 	redis.call('ZADD', KEYS[4], ARGV[4], id)
+	if redis.call('ZRANGE', KEYS[4], 0, 0)[1] == id then
+		redis.call('PUBLISH', ARGV[5], id)
+	end
 end
 return 1

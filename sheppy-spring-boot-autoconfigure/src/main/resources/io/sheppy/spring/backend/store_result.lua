@@ -18,6 +18,8 @@
 -- ARGV[6]  the consumer group
 -- ARGV[7]  the oldest finished notification id to keep (MINID, approximate trimming)
 -- ARGV[8]  the due time of the next retry in epoch seconds (the score), or "" when the task is not to be scheduled
+-- ARGV[9]  the schedule-change channel (sheppy:scheduled-changed:{q}), published to with the task id when the task is
+--          scheduled and is now the first of the schedule, so that waiting schedulers of any process wake up for it
 --
 -- Returns 1 when the state was stored, 0 when the record is gone or already finished (nothing stored or scheduled).
 -- The delivery entry, if given, is acknowledged and deleted either way.
@@ -53,5 +55,8 @@ if finished then
 	redis.call('INCR', KEYS[5])
 elseif ARGV[8] ~= '' then
 	redis.call('ZADD', KEYS[6], ARGV[8], ARGV[1])
+	if redis.call('ZRANGE', KEYS[6], 0, 0)[1] == ARGV[1] then
+		redis.call('PUBLISH', ARGV[9], ARGV[1])
+	end
 end
 return 1
