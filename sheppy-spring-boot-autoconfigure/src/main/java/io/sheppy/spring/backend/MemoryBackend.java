@@ -50,6 +50,9 @@ public final class MemoryBackend implements Backend {
 	/** Signalled when entries are added to a stream, for blocked {@link #pop} calls. */
 	private final Condition entriesAdded = this.lock.newCondition();
 
+	/** Signalled when a task is scheduled before every other task of its queue, for {@link #awaitScheduleChange}. */
+	private final ScheduleChangeSignals scheduleChanges = new ScheduleChangeSignals();
+
 	/** The futures of {@link #whenFinished} calls whose tasks have not all finished. */
 	private final List<MemoryWaiter> waiters = new ArrayList<>();
 
@@ -250,7 +253,7 @@ public final class MemoryBackend implements Backend {
 				return false;
 			}
 			state.putRecord(task.getId(), new MemoryRecord(taskJson, task.isFinished(), null));
-			state.schedule(task.getId(), at);
+			schedule(queue, state, task.getId(), at);
 			this.registeredQueues.add(queue);
 			return true;
 		}
@@ -363,7 +366,7 @@ public final class MemoryBackend implements Backend {
 				notifyWaiters(queue);
 			}
 			else if (retryAt != null) {
-				state.schedule(task.getId(), retryAt);
+				schedule(queue, state, task.getId(), retryAt);
 			}
 			return true;
 		}
@@ -399,9 +402,19 @@ public final class MemoryBackend implements Backend {
 		}
 	}
 
+	/**
+	 * {@inheritDoc}
+	 * <p>
+	 * A task scheduled before every other task of the queue (by {@link #schedule}, by {@link #storeResult} of a
+	 * retrying task or by {@link #retry} with a time) signals the queue. The signal is sticky: one that arrives while
+	 * nobody waits is taken by the next wait of the queue, which returns {@code true} at once; one that arrives while
+	 * callers wait wakes all of them.
+	 * @throws IllegalArgumentException if the timeout is {@code null} or negative
+	 */
 	@Override
 	public boolean awaitScheduleChange(String queue, Duration timeout) {
-		throw new UnsupportedOperationException("Not implemented yet");
+		assertQueue(queue);
+		return this.scheduleChanges.await(queue, timeout);
 	}
 
 	@Override
@@ -428,7 +441,7 @@ public final class MemoryBackend implements Backend {
 				this.entriesAdded.signalAll();
 			}
 			else {
-				state.schedule(task.getId(), at);
+				schedule(queue, state, task.getId(), at);
 			}
 			return true;
 		}
@@ -666,6 +679,16 @@ public final class MemoryBackend implements Backend {
 		}
 		finally {
 			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Put a task in the schedule of a queue and signal the queue's schedulers when it is now the earliest task. Called
+	 * with the lock held.
+	 */
+	private void schedule(String queue, MemoryQueue state, UUID id, Instant at) {
+		if (state.schedule(id, at)) {
+			this.scheduleChanges.signal(queue);
 		}
 	}
 

@@ -13,6 +13,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
@@ -749,6 +751,126 @@ public abstract class BackendContractTests {
 		assertThat(this.backend.nextScheduledAt(this.queue)).contains(DUE.plusSeconds(1));
 	}
 
+	// awaitScheduleChange
+
+	@Test
+	void awaitScheduleChangeReturnsAsSoonAsAnotherThreadSchedulesATaskBeforeTheEarliest() {
+		this.backend.schedule(this.queue, scheduled(task(1)), DUE.plusSeconds(60), true);
+		startAwaitingScheduleChanges();
+		long start = System.nanoTime();
+		Future<Boolean> changed = inBackground(() -> this.backend.awaitScheduleChange(this.queue, LONG_WAIT));
+		assertBlocked(changed);
+
+		this.backend.schedule(this.queue, scheduled(task(2)), DUE, true);
+
+		assertThat(changed).succeedsWithin(Duration.ofSeconds(5)).isEqualTo(true);
+		assertThat(since(start)).isLessThan(LONG_WAIT.dividedBy(2));
+	}
+
+	@Test
+	void awaitScheduleChangeReturnsFalseAfterItsTimeoutWhenOnlyALaterTaskIsScheduled() {
+		this.backend.schedule(this.queue, scheduled(task(1)), DUE, true);
+		startAwaitingScheduleChanges();
+		long start = System.nanoTime();
+		Future<Boolean> changed = inBackground(
+				() -> this.backend.awaitScheduleChange(this.queue, Duration.ofMillis(300)));
+
+		this.backend.schedule(this.queue, scheduled(task(2)), DUE.plusSeconds(60), true);
+		this.backend.schedule("other-" + this.queue, scheduled(task(3)), DUE.minusSeconds(60), true);
+
+		assertThat(changed).succeedsWithin(Duration.ofSeconds(5)).isEqualTo(false);
+		assertThat(since(start)).isBetween(Duration.ofMillis(250), Duration.ofSeconds(3));
+	}
+
+	@Test
+	void awaitScheduleChangeReturnsFalseAfterItsTimeoutWhenNothingHappens() {
+		startAwaitingScheduleChanges();
+		long start = System.nanoTime();
+		assertThat(this.backend.awaitScheduleChange(this.queue, Duration.ofMillis(300))).isFalse();
+		assertThat(since(start)).isBetween(Duration.ofMillis(250), Duration.ofSeconds(3));
+		assertThat(this.backend.awaitScheduleChange(this.queue, Duration.ZERO)).isFalse();
+	}
+
+	@Test
+	void scheduleChangeBetweenTwoWaitsIsKeptForTheNextWaitOnly() {
+		this.backend.schedule(this.queue, scheduled(task(1)), DUE, true);
+		startAwaitingScheduleChanges();
+
+		this.backend.schedule(this.queue, scheduled(task(2)), DUE.minusSeconds(1), true);
+
+		long start = System.nanoTime();
+		assertThat(this.backend.awaitScheduleChange(this.queue, LONG_WAIT)).isTrue();
+		assertThat(since(start)).isLessThan(LONG_WAIT.dividedBy(2));
+		assertThat(this.backend.awaitScheduleChange(this.queue, Duration.ofMillis(300))).isFalse();
+	}
+
+	@Test
+	void storeResultOfARetryingTaskDueBeforeTheEarliestSignalsAScheduleChange() {
+		this.backend.schedule(this.queue, scheduled(task(1)), DUE.plusSeconds(60), true);
+		Task<Object> task = addOne();
+		TaskDelivery delivery = this.backend.pop(this.queue, 1, null).get(0);
+		startAwaitingScheduleChanges();
+		Future<Boolean> changed = inBackground(() -> this.backend.awaitScheduleChange(this.queue, LONG_WAIT));
+		assertBlocked(changed);
+
+		this.backend.storeResult(this.queue, retrying(task, DUE), delivery.deliveryId());
+
+		assertThat(changed).succeedsWithin(Duration.ofSeconds(5)).isEqualTo(true);
+	}
+
+	@Test
+	void retryAtATimeBeforeTheEarliestSignalsAScheduleChange() {
+		this.backend.schedule(this.queue, scheduled(task(1)), DUE.plusSeconds(60), true);
+		Task<Object> task = addOne();
+		this.backend.storeResult(this.queue, failed(task), this.backend.pop(this.queue, 1, null).get(0).deliveryId());
+		startAwaitingScheduleChanges();
+		Future<Boolean> changed = inBackground(() -> this.backend.awaitScheduleChange(this.queue, LONG_WAIT));
+		assertBlocked(changed);
+
+		this.backend.retry(this.queue, scheduled(task), DUE);
+
+		assertThat(changed).succeedsWithin(Duration.ofSeconds(5)).isEqualTo(true);
+	}
+
+	@Test
+	void awaitScheduleChangeRejectsANegativeOrMissingTimeout() {
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.backend.awaitScheduleChange(this.queue, Duration.ofMillis(-1)))
+			.withMessageContaining("timeout");
+		assertThatIllegalArgumentException().isThrownBy(() -> this.backend.awaitScheduleChange(this.queue, null))
+			.withMessageContaining("timeout");
+	}
+
+	@Test
+	void interruptedAwaitScheduleChangeReturnsFalseAndKeepsTheInterrupt() {
+		startAwaitingScheduleChanges();
+		AtomicReference<Boolean> changed = new AtomicReference<>();
+		AtomicBoolean interrupted = new AtomicBoolean();
+		Thread scheduler = new Thread(() -> {
+			changed.set(this.backend.awaitScheduleChange(this.queue, LONG_WAIT));
+			interrupted.set(Thread.currentThread().isInterrupted());
+		});
+		long start = System.nanoTime();
+		scheduler.start();
+		await().atMost(Duration.ofSeconds(5)).until(() -> scheduler.getState() == Thread.State.TIMED_WAITING);
+		scheduler.interrupt();
+		await().atMost(Duration.ofSeconds(5)).until(() -> changed.get() != null);
+		assertThat(changed.get()).isFalse();
+		assertThat(interrupted).isTrue();
+		assertThat(since(start)).isLessThan(LONG_WAIT.dividedBy(2));
+
+		this.backend.schedule(this.queue, scheduled(task(1)), DUE, true);
+		Thread.currentThread().interrupt();
+		try {
+			assertThat(this.backend.awaitScheduleChange(this.queue, LONG_WAIT)).isFalse();
+			assertThat(Thread.currentThread().isInterrupted()).isTrue();
+		}
+		finally {
+			Thread.interrupted();
+		}
+		assertThat(this.backend.awaitScheduleChange(this.queue, LONG_WAIT)).isTrue();
+	}
+
 	// results
 
 	@Test
@@ -1346,6 +1468,15 @@ public abstract class BackendContractTests {
 		Task<Object> task = Task.builder(TaskSpec.of("tests:add", 1, 2)).config(config).build();
 		assertThat(this.backend.append(this.queue, List.of(task), true)).containsExactly(true);
 		return task;
+	}
+
+	/**
+	 * Make the first wait for schedule changes of the queue, which may return {@code true} at once (a Redis backend
+	 * subscribes the queue's channel and cannot know what was published before), so that later waits see only the
+	 * changes that follow.
+	 */
+	private void startAwaitingScheduleChanges() {
+		this.backend.awaitScheduleChange(this.queue, Duration.ZERO);
 	}
 
 	private <T> Future<T> inBackground(Supplier<T> action) {
