@@ -91,9 +91,9 @@ final class RedisScheduleChangeListener implements MessageListener, Subscription
 	private void subscribe(String queue) {
 		this.lock.lock();
 		try {
-			Assert.state(!this.closed, "The Redis backend has been closed");
 			RedisConnection current = this.connection;
-			if (current != null && this.queues.contains(queue)) {
+			if (this.closed || (current != null && this.queues.contains(queue))) {
+				// closed meanwhile: the wait that follows returns false at once
 				return;
 			}
 			this.queues.add(queue);
