@@ -134,6 +134,7 @@ public interface Backend {
 	 * @param timeout the longest wait
 	 * @return whether a change was signalled; {@code false} when the timeout passed or the thread was interrupted
 	 * (which keeps its interrupt status)
+	 * @throws IllegalArgumentException if the timeout is {@code null} or negative
 	 */
 	boolean awaitScheduleChange(String queue, Duration timeout);
 

@@ -50,6 +50,9 @@ public final class MemoryBackend implements Backend {
 	/** Signalled when entries are added to a stream, for blocked {@link #pop} calls. */
 	private final Condition entriesAdded = this.lock.newCondition();
 
+	/** Signalled when a task is scheduled before every other task of its queue, for {@link #awaitScheduleChange}. */
+	private final ScheduleChangeSignals scheduleChanges = new ScheduleChangeSignals();
+
 	/** The futures of {@link #whenFinished} calls whose tasks have not all finished. */
 	private final List<MemoryWaiter> waiters = new ArrayList<>();
 
@@ -250,7 +253,7 @@ public final class MemoryBackend implements Backend {
 				return false;
 			}
 			state.putRecord(task.getId(), new MemoryRecord(taskJson, task.isFinished(), null));
-			state.schedule(task.getId(), at);
+			schedule(queue, state, task.getId(), at);
 			this.registeredQueues.add(queue);
 			return true;
 		}
@@ -341,6 +344,7 @@ public final class MemoryBackend implements Backend {
 		// Written before anything changes: a result that cannot be written leaves the task and its delivery alone
 		String taskJson = this.json.write(task);
 		Optional<Duration> ttl = this.ttlPolicy.resolve(task);
+		Instant retryAt = (task.getStatus() == TaskStatus.RETRYING) ? task.getNextRetryAt() : null;
 		this.lock.lock();
 		try {
 			MemoryQueue state = this.queues.get(queue);
@@ -360,6 +364,9 @@ public final class MemoryBackend implements Backend {
 			if (task.isFinished()) {
 				state.incrementCompleted();
 				notifyWaiters(queue);
+			}
+			else if (retryAt != null) {
+				schedule(queue, state, task.getId(), retryAt);
 			}
 			return true;
 		}
@@ -395,14 +402,52 @@ public final class MemoryBackend implements Backend {
 		}
 	}
 
+	/**
+	 * {@inheritDoc}
+	 * <p>
+	 * A task scheduled before every other task of the queue (by {@link #schedule}, by {@link #storeResult} of a
+	 * retrying task or by {@link #retry} with a time) signals the queue. The signal is sticky: one that arrives while
+	 * nobody waits is taken by the next wait of the queue, which returns {@code true} at once; one that arrives while
+	 * callers wait wakes all of them.
+	 * @throws IllegalArgumentException if the timeout is {@code null} or negative
+	 */
 	@Override
 	public boolean awaitScheduleChange(String queue, Duration timeout) {
-		throw new UnsupportedOperationException("Not implemented yet");
+		assertQueue(queue);
+		return this.scheduleChanges.await(queue, timeout);
 	}
 
 	@Override
 	public boolean retry(String queue, Task<?> task, @Nullable Instant at) {
-		throw new UnsupportedOperationException("Not implemented yet");
+		assertQueue(queue);
+		Assert.notNull(task, "'task' must not be null");
+		Assert.isTrue(!task.isFinished(),
+				() -> "'task' must not be finished but has finished_at " + task.getFinishedAt());
+		String taskJson = this.json.write(task);
+		this.lock.lock();
+		try {
+			// registered whatever the outcome, as the Redis backend does
+			this.registeredQueues.add(queue);
+			MemoryQueue state = this.queues.get(queue);
+			MemoryRecord record = (state != null) ? state.record(task.getId(), this.clock.instant()) : null;
+			if (record == null || !record.finished()) {
+				return false;
+			}
+			state.putRecord(task.getId(), new MemoryRecord(taskJson, false, null));
+			if (at == null) {
+				// a task finished by hand may still be in the schedule, from where it would run a second time
+				state.unschedule(task.getId());
+				state.enqueue(nextEntryId(), task.getId(), taskJson);
+				this.entriesAdded.signalAll();
+			}
+			else {
+				schedule(queue, state, task.getId(), at);
+			}
+			return true;
+		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
 	@Override
@@ -634,6 +679,16 @@ public final class MemoryBackend implements Backend {
 		}
 		finally {
 			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Put a task in the schedule of a queue and signal the queue's schedulers when it is now the earliest task. Called
+	 * with the lock held.
+	 */
+	private void schedule(String queue, MemoryQueue state, UUID id, Instant at) {
+		if (state.schedule(id, at)) {
+			this.scheduleChanges.signal(queue);
 		}
 	}
 

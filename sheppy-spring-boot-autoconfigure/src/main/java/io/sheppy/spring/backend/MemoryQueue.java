@@ -155,12 +155,15 @@ final class MemoryQueue {
 	 * Put a task in the schedule, or move it to the new due time if it is scheduled already.
 	 * @param taskId the task id
 	 * @param dueAt when the task is due
+	 * @return whether the task is now the first of the schedule (due before every other task, or at the same time and
+	 * scheduled earlier)
 	 */
-	void schedule(UUID taskId, Instant dueAt) {
+	boolean schedule(UUID taskId, Instant dueAt) {
 		unschedule(taskId);
 		Scheduled scheduled = new Scheduled(dueAt, this.scheduleSequence++, taskId);
 		this.schedule.add(scheduled);
 		this.scheduledById.put(taskId, scheduled);
+		return this.schedule.first() == scheduled;
 	}
 
 	/**

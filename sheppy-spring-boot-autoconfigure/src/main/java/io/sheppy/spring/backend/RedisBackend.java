@@ -62,13 +62,15 @@ import io.sheppy.spring.core.TaskStatus;
  * A {@link Backend} on Redis, built on Spring Data Redis and sharing Python Sheppy's keys and JSON, so that Python
  * and Java producers and workers can share one Redis. Adding, scheduling, promoting, storing a result, handing a task
  * back, cancelling and deleting are each one Lua script (the tasks' JSON is written by Java only, never re-encoded in
- * Redis).
+ * Redis). Retrying a finished task by hand is one script too.
  * <p>
  * Non-blocking commands go through a {@link StringRedisTemplate}; blocking stream reads and pipelines run on a small
  * pool of long-lived connections, which {@link #close()} closes. The waiters of {@link #whenFinished} (and of
- * {@link #getResults}) of one queue share one reader of finished notifications. All keys of a queue are named after
- * the queue literally, so a queue named in braces ({@code {emails}}) keeps them in one Redis Cluster hash slot; the
- * registry of queues ({@code sheppy:_queues}) is only ever written by a command of its own.
+ * {@link #getResults}) of one queue share one reader of finished notifications; the callers of
+ * {@link #awaitScheduleChange} of all queues share one connection subscribed to the queues' schedule-change channels.
+ * All keys of a queue are named after the queue literally, so a queue named in braces ({@code {emails}}) keeps them in
+ * one Redis Cluster hash slot; the registry of queues ({@code sheppy:_queues}) is only ever written by a command of its
+ * own.
  *
  * @author Sheppy for Spring
  * @see Settings
@@ -105,6 +107,8 @@ public class RedisBackend implements Backend, AutoCloseable {
 	private final long maxBlockMillis;
 
 	private final RedisFinishedTaskListener finishedTaskListener;
+
+	private final RedisScheduleChangeListener scheduleChangeListener;
 
 	/**
 	 * Create a backend with the {@linkplain Settings#defaults() default settings}.
@@ -148,6 +152,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 		this.maxBlockMillis = maxBlockMillis(connectionFactory);
 		this.finishedTaskListener = new RedisFinishedTaskListener(this.redisTemplate, this.connections, taskJson,
 				this.maxBlockMillis, readerIdleTimeout, readerRecheckInterval);
+		this.scheduleChangeListener = new RedisScheduleChangeListener(connectionFactory);
 	}
 
 	/**
@@ -457,7 +462,8 @@ public class RedisBackend implements Backend, AutoCloseable {
 		String json = this.taskJson.write(task);
 		return run(() -> "schedule task " + task.getId() + " in queue '" + queue + "'", () -> {
 			List<String> keys = List.of(RedisKeys.task(queue, task.getId()), RedisKeys.scheduled(queue));
-			List<Object> args = List.of(task.getId().toString(), json, score(at), flag(unique));
+			List<Object> args = List.of(task.getId().toString(), json, score(at), flag(unique),
+					RedisKeys.scheduleChanged(queue));
 			return Long.valueOf(1).equals(executeAndRegister(queue, RedisScripts.SCHEDULE, keys, args));
 		});
 	}
@@ -571,11 +577,15 @@ public class RedisBackend implements Backend, AutoCloseable {
 		Assert.notNull(task, "'task' must not be null");
 		String json = this.taskJson.write(task);
 		String ttl = this.settings.ttlPolicy().resolve(task).map(RedisBackend::seconds).orElse("");
+		Instant retryAt = (task.getStatus() == TaskStatus.RETRYING) ? task.getNextRetryAt() : null;
+		String retryScore = (retryAt != null) ? score(retryAt) : "";
 		return run(() -> "store the state of task " + task.getId() + " in queue '" + queue + "'", () -> {
 			List<String> keys = List.of(RedisKeys.task(queue, task.getId()), RedisKeys.pending(queue),
-					RedisKeys.pendingIds(queue), RedisKeys.finished(queue), RedisKeys.completed(queue));
+					RedisKeys.pendingIds(queue), RedisKeys.finished(queue), RedisKeys.completed(queue),
+					RedisKeys.scheduled(queue));
 			List<Object> args = List.of(task.getId().toString(), json, flag(task.isFinished()), ttl,
-					(deliveryId != null) ? deliveryId : "", this.settings.consumerGroup(), finishedMinId());
+					(deliveryId != null) ? deliveryId : "", this.settings.consumerGroup(), finishedMinId(), retryScore,
+					RedisKeys.scheduleChanged(queue));
 			return Long.valueOf(1).equals(execute(RedisScripts.STORE_RESULT, keys, args));
 		});
 	}
@@ -615,14 +625,44 @@ public class RedisBackend implements Backend, AutoCloseable {
 		});
 	}
 
+	/**
+	 * {@inheritDoc}
+	 * <p>
+	 * The scripts that put a task in the schedule ({@link #schedule}, {@link #storeResult} of a retrying task and
+	 * {@link #retry} with a time) publish its id on the queue's channel {@code sheppy:scheduled-changed:{q}} when it is
+	 * now the first of the schedule. This backend listens on one connection of its own, subscribed to the channels of
+	 * the queues awaited so far: the first wait for a queue subscribes its channel (one round trip to Redis), later
+	 * waits send no command. The signal is sticky: one that arrives while nobody waits is taken by the next wait of the
+	 * queue, which returns {@code true} at once; one that arrives while callers wait wakes all of them. Every
+	 * subscription signals too, because what was published before it is unknown: the first wait for a queue returns
+	 * {@code true} at once, and so does the next wait after Redis went away and the channels were subscribed again.
+	 * Tasks scheduled by clients that do not publish (Python Sheppy) are not signalled.
+	 * @throws IllegalArgumentException if the timeout is {@code null} or negative
+	 * @throws BackendException if the channel of the queue cannot be subscribed, for example because Redis is
+	 * unreachable (which may take up to the client's command timeout to tell)
+	 * @throws IllegalStateException if the backend has been closed
+	 */
 	@Override
 	public boolean awaitScheduleChange(String queue, Duration timeout) {
-		throw new UnsupportedOperationException("Not implemented yet");
+		assertQueue(queue);
+		ScheduleChangeSignals.assertTimeout(timeout);
+		return this.scheduleChangeListener.await(queue, timeout);
 	}
 
 	@Override
 	public boolean retry(String queue, Task<?> task, @Nullable Instant at) {
-		throw new UnsupportedOperationException("Not implemented yet");
+		assertQueue(queue);
+		Assert.notNull(task, "'task' must not be null");
+		Assert.isTrue(!task.isFinished(),
+				() -> "'task' must not be finished but has finished_at " + task.getFinishedAt());
+		String json = this.taskJson.write(task);
+		return run(() -> "retry task " + task.getId() + " of queue '" + queue + "'", () -> {
+			List<String> keys = List.of(RedisKeys.task(queue, task.getId()), RedisKeys.pending(queue),
+					RedisKeys.pendingIds(queue), RedisKeys.scheduled(queue));
+			List<Object> args = List.of(task.getId().toString(), json, this.settings.consumerGroup(),
+					(at != null) ? score(at) : "", RedisKeys.scheduleChanged(queue));
+			return Long.valueOf(1).equals(executeAndRegister(queue, RedisScripts.RETRY, keys, args));
+		});
 	}
 
 	@Override
@@ -814,11 +854,13 @@ public class RedisBackend implements Backend, AutoCloseable {
 
 	/**
 	 * Stop the readers of finished notifications, failing the futures still waiting with a
-	 * {@link BackendException}, and close the connections that this backend keeps for blocking reads. A blocking read
-	 * in progress ends within its current wait; afterwards the backend must not be used.
+	 * {@link BackendException}, wake the callers of {@link #awaitScheduleChange} (which return {@code false}), and close
+	 * the connections that this backend keeps for blocking reads and schedule changes. A blocking read in progress ends
+	 * within its current wait; afterwards the backend must not be used.
 	 */
 	@Override
 	public void close() {
+		this.scheduleChangeListener.close();
 		this.finishedTaskListener.close();
 		this.connections.close();
 	}

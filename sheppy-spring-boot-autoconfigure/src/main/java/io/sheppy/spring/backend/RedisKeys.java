@@ -16,6 +16,8 @@ final class RedisKeys {
 	/** The registry of all queues: a hash of queue name to {@code "{}"}. */
 	static final String QUEUES = "sheppy:_queues";
 
+	private static final String SCHEDULE_CHANGED_PREFIX = "sheppy:scheduled-changed:";
+
 	private static final String UUID_GLOB = "????????-????-????-????-????????????";
 
 	private static final Pattern UUID_SHAPE = Pattern
@@ -54,6 +56,26 @@ final class RedisKeys {
 
 	static String cron(String queue) {
 		return "sheppy:cron:" + queue;
+	}
+
+	/**
+	 * Return the pub/sub channel on which the scripts that put a task in the schedule publish the task's id when it is
+	 * now the earliest task of the queue: {@code sheppy:scheduled-changed:{q}}. A channel of this project's own (Python
+	 * Sheppy has none); it is not a key, so it takes no part in the hash slot of the queue's keys.
+	 * @param queue the queue name
+	 * @return the channel name
+	 */
+	static String scheduleChanged(String queue) {
+		return SCHEDULE_CHANGED_PREFIX + queue;
+	}
+
+	/**
+	 * Return the queue whose {@linkplain #scheduleChanged(String) schedule-change channel} a channel is.
+	 * @param channel the channel name
+	 * @return the queue name, or {@code null} if the channel is not a schedule-change channel
+	 */
+	static @Nullable String queueOfScheduleChanged(String channel) {
+		return channel.startsWith(SCHEDULE_CHANGED_PREFIX) ? channel.substring(SCHEDULE_CHANGED_PREFIX.length()) : null;
 	}
 
 	/**

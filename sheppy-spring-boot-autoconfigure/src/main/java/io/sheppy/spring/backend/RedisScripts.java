@@ -33,6 +33,9 @@ final class RedisScripts {
 	/** Hand taken tasks back to the queue: a stream entry id, 0 or -1 per delivery. */
 	static final RedisScript<List> RELEASE = script("release.lua", List.class);
 
+	/** Run a finished task again: 1 or 0. */
+	static final RedisScript<Long> RETRY = script("retry.lua", Long.class);
+
 	/** Cancel a task: "cancelled", "taken" or "changed". */
 	static final RedisScript<String> CANCEL = script("cancel.lua", String.class);
 

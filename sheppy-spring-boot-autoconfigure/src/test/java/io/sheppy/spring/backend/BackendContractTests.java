@@ -13,6 +13,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
@@ -289,6 +291,69 @@ public abstract class BackendContractTests {
 		assertThat(this.backend.storeResult(this.queue, retrying(task), delivery.deliveryId())).isTrue();
 		assertThat(this.backend.size(this.queue)).isZero();
 		assertThat(this.backend.getStats(this.queue).completed()).isZero();
+	}
+
+	@Test
+	void storeResultOfARetryingTaskPutsItInTheScheduleAtItsNextRetryTime() {
+		Task<Object> task = addOne();
+		Task<Object> other = addOne();
+		TaskDelivery delivery = this.backend.pop(this.queue, 1, null).get(0);
+		Task<Object> retrying = retrying(task, DUE);
+
+		assertThat(this.backend.storeResult(this.queue, retrying, delivery.deliveryId())).isTrue();
+
+		assertThat(this.backend.size(this.queue)).isEqualTo(1);
+		assertThat(this.backend.getPending(this.queue, 10)).containsExactly(other);
+		assertThat(this.backend.getScheduled(this.queue)).containsExactly(retrying);
+		assertThat(this.backend.nextScheduledAt(this.queue)).contains(DUE);
+		assertThat(this.backend.getStats(this.queue)).isEqualTo(new QueueStats(1, 0, 1));
+		assertThat(this.backend.popScheduled(this.queue, DUE.minusMillis(1), 10)).isEmpty();
+		assertThat(this.backend.popScheduled(this.queue, DUE, 10)).containsExactly(pending(retrying));
+		assertThat(this.backend.getScheduled(this.queue)).isEmpty();
+		List<TaskDelivery> again = this.backend.pop(this.queue, 10, null);
+		assertThat(again).extracting(TaskDelivery::task).containsExactly(other, pending(retrying));
+		assertThat(again.get(1).task()).satisfies((found) -> {
+			assertThat(found.getStatus()).isEqualTo(TaskStatus.PENDING);
+			assertThat(found.getRetryCount()).isOne();
+			assertThat(found.getLastRetryAt()).isEqualTo(retrying.getLastRetryAt()).isNotNull();
+			assertThat(found.getNextRetryAt()).isEqualTo(DUE);
+			assertThat(found.getException()).isNotNull();
+			assertThat(found.getException().message()).isEqualTo("boom");
+			assertThat(found.getFinishedAt()).isNull();
+		});
+	}
+
+	@Test
+	void storeResultSchedulesOnlyARetryingTaskWithANextRetryTime() {
+		Task<Object> task = addOne();
+		Task<Object> withoutRetryTime = retrying(task).mutate().nextRetryAt(null).build();
+		assertThat(this.backend.storeResult(this.queue, withoutRetryTime, null)).isTrue();
+		assertThat(this.backend.getScheduled(this.queue)).isEmpty();
+		Task<Object> processing = task.mutate().status(TaskStatus.PROCESSING).nextRetryAt(DUE).build();
+		assertThat(this.backend.storeResult(this.queue, processing, null)).isTrue();
+		assertThat(this.backend.getScheduled(this.queue)).isEmpty();
+		assertThat(this.backend.nextScheduledAt(this.queue)).isEmpty();
+		assertThat(this.backend.getTasks(this.queue, List.of(task.getId())).get(task.getId())).isEqualTo(processing);
+	}
+
+	@Test
+	void storeResultOfARetryingTaskOverACancelledTaskIsRefusedAndDoesNotScheduleIt() {
+		Task<Object> task = task(1);
+		this.backend.append(this.queue, List.of(task), true);
+		this.backend.append(this.queue, List.of(task), false);
+		TaskDelivery delivery = this.backend.pop(this.queue, 1, null).get(0);
+		assertThat(this.backend.cancel(this.queue, task.getId())).isPresent();
+
+		assertThat(this.backend.storeResult(this.queue, retrying(task, DUE), delivery.deliveryId())).isFalse();
+
+		assertThat(this.backend.size(this.queue)).isZero();
+		assertThat(this.backend.getScheduled(this.queue)).isEmpty();
+		assertThat(this.backend.nextScheduledAt(this.queue)).isEmpty();
+		assertThat(this.backend.popScheduled(this.queue, DUE, 10)).isEmpty();
+		assertThat(this.backend.pop(this.queue, 10, null)).isEmpty();
+		assertThat(this.backend.getTasks(this.queue, List.of(task.getId())).get(task.getId()).getStatus())
+			.isEqualTo(TaskStatus.CANCELLED);
+		assertThat(this.backend.getStats(this.queue)).isEqualTo(new QueueStats(0, 1, 0));
 	}
 
 	@Test
@@ -684,6 +749,126 @@ public abstract class BackendContractTests {
 		this.backend.schedule(this.queue, earlier, DUE.plusSeconds(1), true);
 		assertThat(this.backend.getScheduled(this.queue)).containsExactly(earlier, later);
 		assertThat(this.backend.nextScheduledAt(this.queue)).contains(DUE.plusSeconds(1));
+	}
+
+	// awaitScheduleChange
+
+	@Test
+	void awaitScheduleChangeReturnsAsSoonAsAnotherThreadSchedulesATaskBeforeTheEarliest() {
+		this.backend.schedule(this.queue, scheduled(task(1)), DUE.plusSeconds(60), true);
+		startAwaitingScheduleChanges();
+		long start = System.nanoTime();
+		Future<Boolean> changed = inBackground(() -> this.backend.awaitScheduleChange(this.queue, LONG_WAIT));
+		assertBlocked(changed);
+
+		this.backend.schedule(this.queue, scheduled(task(2)), DUE, true);
+
+		assertThat(changed).succeedsWithin(Duration.ofSeconds(5)).isEqualTo(true);
+		assertThat(since(start)).isLessThan(LONG_WAIT.dividedBy(2));
+	}
+
+	@Test
+	void awaitScheduleChangeReturnsFalseAfterItsTimeoutWhenOnlyALaterTaskIsScheduled() {
+		this.backend.schedule(this.queue, scheduled(task(1)), DUE, true);
+		startAwaitingScheduleChanges();
+		long start = System.nanoTime();
+		Future<Boolean> changed = inBackground(
+				() -> this.backend.awaitScheduleChange(this.queue, Duration.ofMillis(300)));
+
+		this.backend.schedule(this.queue, scheduled(task(2)), DUE.plusSeconds(60), true);
+		this.backend.schedule("other-" + this.queue, scheduled(task(3)), DUE.minusSeconds(60), true);
+
+		assertThat(changed).succeedsWithin(Duration.ofSeconds(5)).isEqualTo(false);
+		assertThat(since(start)).isBetween(Duration.ofMillis(250), Duration.ofSeconds(3));
+	}
+
+	@Test
+	void awaitScheduleChangeReturnsFalseAfterItsTimeoutWhenNothingHappens() {
+		startAwaitingScheduleChanges();
+		long start = System.nanoTime();
+		assertThat(this.backend.awaitScheduleChange(this.queue, Duration.ofMillis(300))).isFalse();
+		assertThat(since(start)).isBetween(Duration.ofMillis(250), Duration.ofSeconds(3));
+		assertThat(this.backend.awaitScheduleChange(this.queue, Duration.ZERO)).isFalse();
+	}
+
+	@Test
+	void scheduleChangeBetweenTwoWaitsIsKeptForTheNextWaitOnly() {
+		this.backend.schedule(this.queue, scheduled(task(1)), DUE, true);
+		startAwaitingScheduleChanges();
+
+		this.backend.schedule(this.queue, scheduled(task(2)), DUE.minusSeconds(1), true);
+
+		long start = System.nanoTime();
+		assertThat(this.backend.awaitScheduleChange(this.queue, LONG_WAIT)).isTrue();
+		assertThat(since(start)).isLessThan(LONG_WAIT.dividedBy(2));
+		assertThat(this.backend.awaitScheduleChange(this.queue, Duration.ofMillis(300))).isFalse();
+	}
+
+	@Test
+	void storeResultOfARetryingTaskDueBeforeTheEarliestSignalsAScheduleChange() {
+		this.backend.schedule(this.queue, scheduled(task(1)), DUE.plusSeconds(60), true);
+		Task<Object> task = addOne();
+		TaskDelivery delivery = this.backend.pop(this.queue, 1, null).get(0);
+		startAwaitingScheduleChanges();
+		Future<Boolean> changed = inBackground(() -> this.backend.awaitScheduleChange(this.queue, LONG_WAIT));
+		assertBlocked(changed);
+
+		this.backend.storeResult(this.queue, retrying(task, DUE), delivery.deliveryId());
+
+		assertThat(changed).succeedsWithin(Duration.ofSeconds(5)).isEqualTo(true);
+	}
+
+	@Test
+	void retryAtATimeBeforeTheEarliestSignalsAScheduleChange() {
+		this.backend.schedule(this.queue, scheduled(task(1)), DUE.plusSeconds(60), true);
+		Task<Object> task = addOne();
+		this.backend.storeResult(this.queue, failed(task), this.backend.pop(this.queue, 1, null).get(0).deliveryId());
+		startAwaitingScheduleChanges();
+		Future<Boolean> changed = inBackground(() -> this.backend.awaitScheduleChange(this.queue, LONG_WAIT));
+		assertBlocked(changed);
+
+		this.backend.retry(this.queue, scheduled(task), DUE);
+
+		assertThat(changed).succeedsWithin(Duration.ofSeconds(5)).isEqualTo(true);
+	}
+
+	@Test
+	void awaitScheduleChangeRejectsANegativeOrMissingTimeout() {
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.backend.awaitScheduleChange(this.queue, Duration.ofMillis(-1)))
+			.withMessageContaining("timeout");
+		assertThatIllegalArgumentException().isThrownBy(() -> this.backend.awaitScheduleChange(this.queue, null))
+			.withMessageContaining("timeout");
+	}
+
+	@Test
+	void interruptedAwaitScheduleChangeReturnsFalseAndKeepsTheInterrupt() {
+		startAwaitingScheduleChanges();
+		AtomicReference<Boolean> changed = new AtomicReference<>();
+		AtomicBoolean interrupted = new AtomicBoolean();
+		Thread scheduler = new Thread(() -> {
+			changed.set(this.backend.awaitScheduleChange(this.queue, LONG_WAIT));
+			interrupted.set(Thread.currentThread().isInterrupted());
+		});
+		long start = System.nanoTime();
+		scheduler.start();
+		await().atMost(Duration.ofSeconds(5)).until(() -> scheduler.getState() == Thread.State.TIMED_WAITING);
+		scheduler.interrupt();
+		await().atMost(Duration.ofSeconds(5)).until(() -> changed.get() != null);
+		assertThat(changed.get()).isFalse();
+		assertThat(interrupted).isTrue();
+		assertThat(since(start)).isLessThan(LONG_WAIT.dividedBy(2));
+
+		this.backend.schedule(this.queue, scheduled(task(1)), DUE, true);
+		Thread.currentThread().interrupt();
+		try {
+			assertThat(this.backend.awaitScheduleChange(this.queue, LONG_WAIT)).isFalse();
+			assertThat(Thread.currentThread().isInterrupted()).isTrue();
+		}
+		finally {
+			Thread.interrupted();
+		}
+		assertThat(this.backend.awaitScheduleChange(this.queue, LONG_WAIT)).isTrue();
 	}
 
 	// results
@@ -1091,6 +1276,144 @@ public abstract class BackendContractTests {
 		assertThat(this.backend.getStats(this.queue).completed()).isEqualTo(2);
 	}
 
+	// retry
+
+	@Test
+	void retryOfACompletedFailedOrCancelledTaskQueuesItAgainWithoutTimeToLive() {
+		Task<Object> completed = addOne();
+		Task<Object> failed = addOne();
+		Task<Object> cancelled = addOne();
+		List<TaskDelivery> deliveries = this.backend.pop(this.queue, 2, null);
+		this.backend.storeResult(this.queue, completed(completed, 3), deliveries.get(0).deliveryId());
+		this.backend.storeResult(this.queue, failed(failed), deliveries.get(1).deliveryId());
+		assertThat(this.backend.cancel(this.queue, cancelled.getId())).isPresent();
+		assertThat(this.backend.size(this.queue)).isZero();
+		List<Task<Object>> again = new ArrayList<>();
+		for (Task<Object> task : List.of(completed, failed, cancelled)) {
+			assertThat(storedTtl(this.queue, task.getId())).as(task.getId().toString()).isPresent();
+			Task<Object> retried = task.mutate().status(TaskStatus.PENDING).retryCount(1).build();
+			assertThat(this.backend.retry(this.queue, retried, null)).as(task.getId().toString()).isTrue();
+			again.add(retried);
+		}
+
+		assertThat(this.backend.size(this.queue)).isEqualTo(3);
+		assertThat(this.backend.getTasks(this.queue, again.stream().map(Task::getId).toList()).values())
+			.containsExactlyElementsOf(again);
+		for (Task<Object> task : again) {
+			assertThat(storedTtl(this.queue, task.getId())).as(task.getId().toString()).isEmpty();
+		}
+		assertThat(this.backend.getResults(this.queue, again.stream().map(Task::getId).toList(), null)).isEmpty();
+		assertThat(this.backend.pop(this.queue, 10, null)).extracting(TaskDelivery::task)
+			.containsExactlyElementsOf(again);
+		assertThat(this.backend.getScheduled(this.queue)).isEmpty();
+	}
+
+	@Test
+	void retryWithATimeSchedulesAFinishedTask() {
+		Task<Object> task = addOne();
+		this.backend.storeResult(this.queue, failed(task), this.backend.pop(this.queue, 1, null).get(0).deliveryId());
+		Task<Object> retried = scheduled(task);
+
+		assertThat(this.backend.retry(this.queue, retried, DUE)).isTrue();
+
+		assertThat(this.backend.size(this.queue)).isZero();
+		assertThat(this.backend.pop(this.queue, 10, null)).isEmpty();
+		assertThat(this.backend.getScheduled(this.queue)).containsExactly(retried);
+		assertThat(this.backend.nextScheduledAt(this.queue)).contains(DUE);
+		assertThat(storedTtl(this.queue, task.getId())).isEmpty();
+		assertThat(this.backend.popScheduled(this.queue, DUE.minusMillis(1), 10)).isEmpty();
+		assertThat(this.backend.popScheduled(this.queue, DUE, 10)).containsExactly(pending(retried));
+		assertThat(this.backend.pop(this.queue, 10, null)).extracting(TaskDelivery::task)
+			.containsExactly(pending(retried));
+	}
+
+	@Test
+	void retryOfAFinishedTaskThatIsStillInTheScheduleQueuesItOnlyOnce() {
+		Task<Object> task = scheduled(task(1));
+		this.backend.schedule(this.queue, task, DUE, true);
+		this.backend.storeResult(this.queue, completed(task, 1), null);
+		Task<Object> retried = pending(task);
+
+		assertThat(this.backend.retry(this.queue, retried, null)).isTrue();
+
+		assertThat(this.backend.getScheduled(this.queue)).isEmpty();
+		assertThat(this.backend.popScheduled(this.queue, DUE, 10)).isEmpty();
+		assertThat(this.backend.pop(this.queue, 10, null)).extracting(TaskDelivery::task).containsExactly(retried);
+	}
+
+	@Test
+	void retryOfAnUnfinishedTaskIsRefusedAndChangesNothing() {
+		Task<Object> fresh = addOne();
+		Task<Object> promoted = scheduled(task(2));
+		this.backend.schedule(this.queue, promoted, DUE.minusSeconds(10), true);
+		this.backend.popScheduled(this.queue, DUE, 10);
+		Task<Object> waiting = scheduled(task(3));
+		this.backend.schedule(this.queue, waiting, DUE, true);
+		Task<Object> retrying = addOne();
+		this.backend.pop(this.queue, 10, null).stream()
+			.filter((delivery) -> delivery.task().getId().equals(retrying.getId()))
+			.forEach((delivery) -> this.backend.storeResult(this.queue, retrying(retrying, DUE.plusSeconds(5)),
+					delivery.deliveryId()));
+		List<UUID> ids = List.of(fresh.getId(), promoted.getId(), waiting.getId(), retrying.getId());
+		Map<UUID, Task<Object>> before = this.backend.getTasks(this.queue, ids);
+		assertThat(before.values()).extracting(Task::getStatus)
+			.containsExactly(TaskStatus.NEW, TaskStatus.PENDING, TaskStatus.SCHEDULED, TaskStatus.RETRYING);
+		long size = this.backend.size(this.queue);
+
+		for (Task<Object> task : before.values()) {
+			Task<Object> retried = task.mutate().status(TaskStatus.PENDING).retryCount(7).build();
+			assertThat(this.backend.retry(this.queue, retried, null)).as(task.getStatus().toString()).isFalse();
+			assertThat(this.backend.retry(this.queue, retried, DUE.minusSeconds(60))).as(task.getStatus().toString())
+				.isFalse();
+		}
+
+		assertThat(this.backend.getTasks(this.queue, ids)).isEqualTo(before);
+		assertThat(this.backend.size(this.queue)).isEqualTo(size);
+		assertThat(this.backend.getScheduled(this.queue)).extracting(Task::getId)
+			.containsExactly(waiting.getId(), retrying.getId());
+		assertThat(this.backend.nextScheduledAt(this.queue)).contains(DUE);
+	}
+
+	@Test
+	void retryOfAnUnknownTaskReturnsFalse() {
+		Task<Object> task = pending(task(1));
+		assertThat(this.backend.retry(this.queue, task, null)).isFalse();
+		assertThat(this.backend.retry(this.queue, task, DUE)).isFalse();
+		assertThat(this.backend.getTasks(this.queue, List.of(task.getId()))).isEmpty();
+		assertThat(this.backend.size(this.queue)).isZero();
+		assertThat(this.backend.getScheduled(this.queue)).isEmpty();
+	}
+
+	@Test
+	void retryRejectsAFinishedState() {
+		Task<Object> task = addOne();
+		this.backend.storeResult(this.queue, failed(task), null);
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.backend.retry(this.queue, completed(task, 1), null))
+			.withMessageContaining("finished");
+		assertThat(this.backend.getTasks(this.queue, List.of(task.getId())).get(task.getId()).getStatus())
+			.isEqualTo(TaskStatus.FAILED);
+	}
+
+	@Test
+	void whenFinishedAfterARetryWaitsForTheNewOutcome() {
+		Task<Object> task = addOne();
+		this.backend.storeResult(this.queue, failed(task), this.backend.pop(this.queue, 1, null).get(0).deliveryId());
+		assertThat(this.backend.retry(this.queue, pending(task), null)).isTrue();
+
+		CompletableFuture<Map<UUID, Task<Object>>> finished = this.backend.whenFinished(this.queue,
+				List.of(task.getId()));
+		assertBlocked(finished);
+		TaskDelivery delivery = this.backend.pop(this.queue, 1, null).get(0);
+		this.backend.storeResult(this.queue, completed(delivery.task(), "second"), delivery.deliveryId());
+
+		assertThat(finished).succeedsWithin(Duration.ofSeconds(5)).satisfies((tasks) -> {
+			assertThat(tasks.get(task.getId()).getStatus()).isEqualTo(TaskStatus.COMPLETED);
+			assertThat(tasks.get(task.getId()).getResult()).isEqualTo("second");
+		});
+		assertThat(this.backend.getStats(this.queue).completed()).isEqualTo(2);
+	}
+
 	// delete
 
 	@Test
@@ -1147,6 +1470,15 @@ public abstract class BackendContractTests {
 		return task;
 	}
 
+	/**
+	 * Make the first wait for schedule changes of the queue, which may return {@code true} at once (a Redis backend
+	 * subscribes the queue's channel and cannot know what was published before), so that later waits see only the
+	 * changes that follow.
+	 */
+	private void startAwaitingScheduleChanges() {
+		this.backend.awaitScheduleChange(this.queue, Duration.ZERO);
+	}
+
 	private <T> Future<T> inBackground(Supplier<T> action) {
 		return this.executor.submit(action::get);
 	}
@@ -1191,13 +1523,16 @@ public abstract class BackendContractTests {
 	}
 
 	static Task<Object> retrying(Task<Object> task) {
-		Instant now = Task.now();
+		return retrying(task, Task.now().plusSeconds(1));
+	}
+
+	static Task<Object> retrying(Task<Object> task, Instant nextRetryAt) {
 		return task.mutate()
 			.status(TaskStatus.RETRYING)
 			.exception(TaskException.of(new IllegalStateException("boom")))
 			.retryCount(task.getRetryCount() + 1)
-			.lastRetryAt(now)
-			.nextRetryAt(now.plusSeconds(1))
+			.lastRetryAt(Task.now())
+			.nextRetryAt(nextRetryAt)
 			.build();
 	}
 

@@ -28,6 +28,13 @@ class RedisKeysTests {
 	}
 
 	@Test
+	void scheduleChangeChannelNamesTheQueueLiterally() {
+		assertThat(RedisKeys.scheduleChanged("{emails}")).isEqualTo("sheppy:scheduled-changed:{emails}");
+		assertThat(RedisKeys.queueOfScheduleChanged("sheppy:scheduled-changed:a:b")).isEqualTo("a:b");
+		assertThat(RedisKeys.queueOfScheduleChanged("sheppy:scheduled:a")).isNull();
+	}
+
+	@Test
 	void globCharactersAreEscapedInTaskPatterns() {
 		assertThat(RedisKeys.escapeGlob("a*b?c[d]e\\f")).isEqualTo("a\\*b\\?c\\[d\\]e\\\\f");
 		assertThat(RedisKeys.taskPattern("q*")).isEqualTo("sheppy:tasks:q\\*:????????-????-????-????-????????????");
