@@ -61,6 +61,25 @@ public @interface SheppyTask {
 	String[] retryDelay() default {};
 
 	/**
+	 * Exponential backoff between retries, instead of {@link #retryDelay()}.
+	 * @return the backoff
+	 */
+	Backoff backoff() default @Backoff;
+
+	/**
+	 * Exceptions after which a run is retried (also their subclasses). Empty for every exception not listed in
+	 * {@link #noRetryOn()}. A Java-side setting: it is not part of the task's wire config.
+	 * @return the exceptions to retry on
+	 */
+	Class<? extends Throwable>[] retryOn() default {};
+
+	/**
+	 * Exceptions after which a run is not retried (also their subclasses), even when retries are left.
+	 * @return the exceptions not to retry on
+	 */
+	Class<? extends Throwable>[] noRetryOn() default {};
+
+	/**
 	 * The time one run may take (for example {@code 30s}); a plain number is seconds. Empty for no limit.
 	 * @return the timeout
 	 */
@@ -91,6 +110,23 @@ public @interface SheppyTask {
 	 * @return the time to live of unsuccessful runs
 	 */
 	String errorTtl() default "";
+
+	/**
+	 * A cron expression on which the task runs by itself, with no arguments (the method may take none but a
+	 * {@link io.sheppy.spring.core.Task} or {@link java.util.Optional} parameters): 5-field Unix cron such as
+	 * {@code 0 9 * * mon-fri}, an optional 6th field of seconds, or a macro such as {@code @hourly}. Each fire time runs
+	 * once however many workers run. The cron is registered when the application starts and removed, with its
+	 * scheduled runs, when an application that declared it starts without it.
+	 * @return the cron expression, empty for none
+	 */
+	String cron() default "";
+
+	/**
+	 * The time zone whose wall clock the {@link #cron()} follows, such as {@code Europe/Berlin}. Defaults to UTC, the
+	 * only zone Python Sheppy knows: do not share a queue whose crons have a zone with Python workers.
+	 * @return the zone id
+	 */
+	String zone() default "";
 
 	/**
 	 * The bean name of the {@link io.sheppy.spring.config.TaskListenerContainerFactory} that creates the container of

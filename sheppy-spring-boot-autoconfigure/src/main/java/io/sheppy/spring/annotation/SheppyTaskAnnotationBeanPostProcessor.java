@@ -1,6 +1,8 @@
 package io.sheppy.spring.annotation;
 
 import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,10 +11,12 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.sheppy.spring.config.DeclaredCronRegistrar;
 import io.sheppy.spring.config.MethodTaskEndpoint;
 import io.sheppy.spring.config.TaskEndpointRegistrar;
 import io.sheppy.spring.config.TaskEndpointRegistry;
 import io.sheppy.spring.config.TaskListenerContainerFactory;
+import io.sheppy.spring.core.TaskConfig;
 
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.BeansException;
@@ -44,6 +48,8 @@ public class SheppyTaskAnnotationBeanPostProcessor
 	private static final Logger logger = LoggerFactory.getLogger(SheppyTaskAnnotationBeanPostProcessor.class);
 
 	private final TaskEndpointRegistrar registrar = new TaskEndpointRegistrar();
+
+	private final List<TaskMethodDefinition> crons = new ArrayList<>();
 
 	private final Set<Class<?>> classesWithoutTasks = ConcurrentHashMap.newKeySet();
 
@@ -80,7 +86,12 @@ public class SheppyTaskAnnotationBeanPostProcessor
 		for (Method method : methods.keySet()) {
 			TaskMethodDefinition definition = this.reader.read(method, targetClass);
 			Method invocable = AopUtils.selectInvocableMethod(method, bean.getClass());
-			this.registrar.register(new MethodTaskEndpoint(bean, invocable, targetClass, definition));
+			this.registrar.register(new MethodTaskEndpoint(bean, invocable, targetClass, definition.name(),
+					definition.queue(), definition.containerFactory(), definition.config(), definition.retryable(),
+					definition.describeMethod()));
+			if (definition.cron() != null) {
+				this.crons.add(definition);
+			}
 			logger.debug("Found task '{}' on bean '{}': {}", definition.name(), beanName, definition.describeMethod());
 		}
 		return bean;
@@ -92,6 +103,25 @@ public class SheppyTaskAnnotationBeanPostProcessor
 		BeanFactory factory = this.beanFactory;
 		TaskEndpointRegistry registry = factory.getBean(TaskEndpointRegistry.class);
 		this.registrar.registerAll(registry, registry.getDefaultQueue(), (name) -> containerFactory(factory, name));
+		declareCrons(factory);
+	}
+
+	private void declareCrons(BeanFactory factory) {
+		if (this.crons.isEmpty()) {
+			return;
+		}
+		DeclaredCronRegistrar cronRegistrar = factory.getBeanProvider(DeclaredCronRegistrar.class).getIfAvailable();
+		Assert.state(cronRegistrar != null, () -> "Tasks with a cron need a DeclaredCronRegistrar bean: "
+				+ this.crons.stream().map(TaskMethodDefinition::describeMethod).toList());
+		for (TaskMethodDefinition definition : this.crons) {
+			TaskConfig config = definition.config();
+			if (definition.backoff() != null) {
+				config = config.withRetryDelay(definition.backoff().delaysWithoutJitter(config.retry()));
+			}
+			cronRegistrar.declare(definition.queue(), definition.name(), List.of(), Map.of(), config,
+					definition.cron(), definition.zone());
+		}
+		this.crons.clear();
 	}
 
 	private static TaskListenerContainerFactory containerFactory(BeanFactory factory, @Nullable String name) {

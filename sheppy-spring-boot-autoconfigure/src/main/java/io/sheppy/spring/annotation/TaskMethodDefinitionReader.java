@@ -3,19 +3,26 @@ package io.sheppy.spring.annotation;
 import java.lang.reflect.Method;
 import java.lang.reflect.Type;
 import java.math.BigDecimal;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 
+import io.sheppy.spring.core.CronSchedule;
+import io.sheppy.spring.core.ExponentialBackoff;
 import io.sheppy.spring.core.RetryDelay;
+import io.sheppy.spring.core.Task;
 import io.sheppy.spring.core.TaskConfig;
 import io.sheppy.spring.core.Ttl;
 import io.sheppy.spring.listener.ConcreteTypes;
+import io.sheppy.spring.listener.RetryableExceptions;
 
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.core.ResolvableType;
@@ -71,6 +78,9 @@ public class TaskMethodDefinitionReader {
 		@Nullable String name;
 		@Nullable String queue;
 		@Nullable String containerFactory;
+		@Nullable ExponentialBackoff backoff;
+		@Nullable String cron;
+		@Nullable ZoneId zone;
 		TaskConfig config = TaskConfig.DEFAULT;
 		try {
 			name = resolve(annotation.name());
@@ -85,13 +95,58 @@ public class TaskMethodDefinitionReader {
 				.withRetryOnCrash(annotation.retryOnCrash())
 				.withTtl(ttl(method, "ttl", resolve(annotation.ttl())))
 				.withErrorTtl(ttl(method, "errorTtl", resolve(annotation.errorTtl())));
+			backoff = backoff(method, annotation.backoff());
+			cron = cron(method, resolve(annotation.cron()));
+			zone = zone(method, resolve(annotation.zone()));
+			if (zone != null && cron == null) {
+				throw invalid(method, "zone is only for a cron");
+			}
+			if (backoff != null && annotation.retryDelay().length > 0) {
+				throw invalid(method, "give either retryDelay or backoff, not both");
+			}
 		}
 		catch (IllegalArgumentException ex) {
 			throw invalid(method, ex.getMessage());
 		}
 		String taskName = StringUtils.hasText(name) ? name : defaultName(method);
 		return new TaskMethodDefinition(taskName, emptyToNull(queue), config, method, resultType(method, targetClass),
-				emptyToNull(containerFactory));
+				emptyToNull(containerFactory), backoff,
+				new RetryableExceptions(List.of(annotation.retryOn()), List.of(annotation.noRetryOn())), cron, zone);
+	}
+
+	private @Nullable String cron(Method method, @Nullable String expression) {
+		if (!StringUtils.hasText(expression)) {
+			return null;
+		}
+		CronSchedule.parse(expression);
+		for (Class<?> type : method.getParameterTypes()) {
+			if (!Task.class.isAssignableFrom(type) && type != Optional.class) {
+				throw invalid(method, "a task with a cron runs without arguments, so its method may only take Task "
+						+ "and Optional parameters");
+			}
+		}
+		return expression.trim();
+	}
+
+	private @Nullable ZoneId zone(Method method, @Nullable String zone) {
+		if (!StringUtils.hasText(zone)) {
+			return null;
+		}
+		try {
+			return ZoneId.of(zone.trim());
+		}
+		catch (DateTimeException ex) {
+			throw invalid(method, "zone '" + zone + "' is not a time zone id such as Europe/Berlin");
+		}
+	}
+
+	private @Nullable ExponentialBackoff backoff(Method method, Backoff backoff) {
+		Duration delay = duration(method, "backoff.delay", resolve(backoff.delay()));
+		if (delay == null) {
+			return null;
+		}
+		return new ExponentialBackoff(delay, backoff.multiplier(),
+				duration(method, "backoff.maxDelay", resolve(backoff.maxDelay())), backoff.jitter());
 	}
 
 	/**

@@ -1,11 +1,15 @@
 package io.sheppy.spring.autoconfigure;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+
 import jakarta.validation.Validator;
 import tools.jackson.databind.json.JsonMapper;
 
 import io.sheppy.spring.annotation.SheppyTaskAnnotationBeanPostProcessor;
 import io.sheppy.spring.annotation.TaskMethodDefinitionReader;
 import io.sheppy.spring.backend.Backend;
+import io.sheppy.spring.config.DeclaredCronRegistrar;
 import io.sheppy.spring.config.DefaultTaskListenerContainerFactory;
 import io.sheppy.spring.config.TaskEndpointRegistrar;
 import io.sheppy.spring.config.TaskEndpointRegistry;
@@ -29,6 +33,8 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
+import org.springframework.util.StringUtils;
 
 /**
  * Auto-configuration of the task queue: the {@link Backend} (Redis on the application's Redis connection, or in
@@ -99,8 +105,25 @@ public final class SheppyAutoConfiguration {
 			factory.setSettings(ContainerSettings.DEFAULT.withConcurrency(worker.getConcurrency())
 				.withBatchSize(worker.getBatchSize())
 				.withPollTimeout(worker.getPollTimeout())
-				.withShutdownTimeout(worker.getShutdownTimeout()));
+				.withShutdownTimeout(worker.getShutdownTimeout())
+				.withCronInterval(worker.getCronInterval()));
 			return factory;
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		DeclaredCronRegistrar sheppyDeclaredCronRegistrar(Backend backend, ObjectProvider<TaskEndpointRegistry> registry,
+				SheppyProperties properties, Environment environment) {
+			String owner = "spring:" + environment.getProperty("spring.application.name", "application");
+			DeclaredCronRegistrar registrar = new DeclaredCronRegistrar(backend, registry::getObject, owner);
+			for (SheppyProperties.Cron cron : properties.getCrons()) {
+				if (!StringUtils.hasText(cron.getTask()) || !StringUtils.hasText(cron.getExpression())) {
+					throw new IllegalArgumentException("Every entry of sheppy.crons needs a task and an expression");
+				}
+				registrar.declare(cron.getQueue(), cron.getTask(), new ArrayList<>(cron.getArgs()),
+						new LinkedHashMap<>(cron.getKwargs()), null, cron.getExpression(), cron.getZone());
+			}
+			return registrar;
 		}
 
 		@Bean

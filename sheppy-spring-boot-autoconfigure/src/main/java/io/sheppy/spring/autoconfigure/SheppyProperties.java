@@ -1,6 +1,11 @@
 package io.sheppy.spring.autoconfigure;
 
 import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
@@ -39,6 +44,12 @@ public class SheppyProperties {
 	private @Nullable Duration errorTtl;
 
 	private final Worker worker = new Worker();
+
+	/**
+	 * Crons this application declares: each runs a task by name, with arguments, on a cron expression. They are
+	 * registered when the application starts and removed when it starts without them.
+	 */
+	private final List<Cron> crons = new ArrayList<>();
 
 	private final Redis redis = new Redis();
 
@@ -80,6 +91,10 @@ public class SheppyProperties {
 
 	public Redis getRedis() {
 		return this.redis;
+	}
+
+	public List<Cron> getCrons() {
+		return this.crons;
 	}
 
 	/**
@@ -134,6 +149,12 @@ public class SheppyProperties {
 		 */
 		private Duration shutdownTimeout = Duration.ofSeconds(30);
 
+		/**
+		 * How often the crons of a queue are turned into scheduled runs; each look schedules the runs due within
+		 * twice this time.
+		 */
+		private Duration cronInterval = Duration.ofSeconds(10);
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}
@@ -172,6 +193,100 @@ public class SheppyProperties {
 
 		public void setShutdownTimeout(Duration shutdownTimeout) {
 			this.shutdownTimeout = shutdownTimeout;
+		}
+
+		public Duration getCronInterval() {
+			return this.cronInterval;
+		}
+
+		public void setCronInterval(Duration cronInterval) {
+			this.cronInterval = cronInterval;
+		}
+
+	}
+
+	/**
+	 * A cron declared in the configuration.
+	 */
+	public static class Cron {
+
+		/**
+		 * Name of the task each run runs, such as 'reports:daily' or a Python task's 'module:function'.
+		 */
+		private @Nullable String task;
+
+		/**
+		 * Cron expression: 5 fields (minute hour day-of-month month day-of-week), an optional 6th field of seconds,
+		 * or a macro such as '@hourly'.
+		 */
+		private @Nullable String expression;
+
+		/**
+		 * Time zone whose wall clock the expression follows. Defaults to UTC.
+		 */
+		private @Nullable ZoneId zone;
+
+		/**
+		 * Queue of the runs. Defaults to the task's queue when this application runs it, else sheppy.queue.
+		 */
+		private @Nullable String queue;
+
+		/**
+		 * Positional arguments of each run.
+		 */
+		private List<Object> args = new ArrayList<>();
+
+		/**
+		 * Keyword arguments of each run.
+		 */
+		private Map<String, Object> kwargs = new LinkedHashMap<>();
+
+		public @Nullable String getTask() {
+			return this.task;
+		}
+
+		public void setTask(@Nullable String task) {
+			this.task = task;
+		}
+
+		public @Nullable String getExpression() {
+			return this.expression;
+		}
+
+		public void setExpression(@Nullable String expression) {
+			this.expression = expression;
+		}
+
+		public @Nullable ZoneId getZone() {
+			return this.zone;
+		}
+
+		public void setZone(@Nullable ZoneId zone) {
+			this.zone = zone;
+		}
+
+		public @Nullable String getQueue() {
+			return this.queue;
+		}
+
+		public void setQueue(@Nullable String queue) {
+			this.queue = queue;
+		}
+
+		public List<Object> getArgs() {
+			return this.args;
+		}
+
+		public void setArgs(List<Object> args) {
+			this.args = args;
+		}
+
+		public Map<String, Object> getKwargs() {
+			return this.kwargs;
+		}
+
+		public void setKwargs(Map<String, Object> kwargs) {
+			this.kwargs = kwargs;
 		}
 
 	}

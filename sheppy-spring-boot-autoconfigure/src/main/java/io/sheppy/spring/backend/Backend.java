@@ -293,6 +293,23 @@ public interface Backend {
 	boolean deleteCron(String queue, UUID deterministicId);
 
 	/**
+	 * Remove the runs of a cron that are scheduled and not yet queued: each is cancelled and deleted.
+	 * @param queue the queue name
+	 * @param cronId the cron's deterministic id
+	 * @return the number of runs removed
+	 */
+	default int removeScheduledRuns(String queue, UUID cronId) {
+		int removed = 0;
+		for (Task<Object> run : getScheduled(queue)) {
+			if (cronId.equals(run.getCronId()) && cancel(queue, run.getId()).isPresent()) {
+				delete(queue, run.getId());
+				removed++;
+			}
+		}
+		return removed;
+	}
+
+	/**
 	 * Return the cron definitions of a queue.
 	 * @param queue the queue name
 	 * @return the crons

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
@@ -20,9 +21,12 @@ import org.springframework.util.Assert;
  * @param spec what each run runs
  * @param config how each run runs
  * @param managedBy what created the definition ({@code null} when added through the API)
+ * @param zone the time zone whose wall clock the expression follows, or {@code null} for UTC (Python Sheppy's only
+ * choice: a cron with a zone is honoured by this project's workers only)
  * @author Sheppy for Spring
  */
-public record TaskCron(UUID id, String expression, TaskSpec spec, TaskConfig config, @Nullable String managedBy) {
+public record TaskCron(UUID id, String expression, TaskSpec spec, TaskConfig config, @Nullable String managedBy,
+		@Nullable ZoneId zone) {
 
 	/** The namespace of Python Sheppy's name-based cron UUIDs. */
 	public static final UUID NAMESPACE = UUID.fromString("7005b432-c135-4131-b19e-d3dc89703a9a");
@@ -35,6 +39,18 @@ public record TaskCron(UUID id, String expression, TaskSpec spec, TaskConfig con
 	}
 
 	/**
+	 * Create a definition that follows UTC, as Python Sheppy's do.
+	 * @param id the random id of this definition
+	 * @param expression the cron expression
+	 * @param spec what each run runs
+	 * @param config how each run runs
+	 * @param managedBy what created the definition, or {@code null}
+	 */
+	public TaskCron(UUID id, String expression, TaskSpec spec, TaskConfig config, @Nullable String managedBy) {
+		this(id, expression, spec, config, managedBy, null);
+	}
+
+	/**
 	 * Create a definition with a random id.
 	 * @param expression the cron expression
 	 * @param spec what each run runs
@@ -42,16 +58,36 @@ public record TaskCron(UUID id, String expression, TaskSpec spec, TaskConfig con
 	 * @return the definition
 	 */
 	public static TaskCron of(String expression, TaskSpec spec, TaskConfig config) {
-		return new TaskCron(UUID.randomUUID(), expression, spec, config, null);
+		return new TaskCron(UUID.randomUUID(), expression, spec, config, null, null);
+	}
+
+	/**
+	 * Return this definition with another time zone.
+	 * @param zone the zone, or {@code null} for UTC
+	 * @return the definition
+	 */
+	public TaskCron withZone(@Nullable ZoneId zone) {
+		return new TaskCron(this.id, this.expression, this.spec, this.config, this.managedBy, zone);
+	}
+
+	/**
+	 * Return this definition with another owner.
+	 * @param managedBy what manages the definition, or {@code null}
+	 * @return the definition
+	 */
+	public TaskCron withManagedBy(@Nullable String managedBy) {
+		return new TaskCron(this.id, this.expression, this.spec, this.config, managedBy, this.zone);
 	}
 
 	/**
 	 * Return the id that identifies this cron whatever its random {@link #id()}: a UUID v5 of the compact JSON of its
-	 * spec and config followed by its expression.
+	 * spec and config followed by its expression (and, for a cron with a time zone, a space and the zone's id, so
+	 * that the same expression in two zones makes two crons).
 	 * @return the deterministic id
 	 */
 	public UUID deterministicId() {
-		return uuid5(PythonFormat.json(this.spec) + PythonFormat.json(this.config) + this.expression);
+		String zoneSuffix = (this.zone != null) ? " " + this.zone.getId() : "";
+		return uuid5(PythonFormat.json(this.spec) + PythonFormat.json(this.config) + this.expression + zoneSuffix);
 	}
 
 	/**

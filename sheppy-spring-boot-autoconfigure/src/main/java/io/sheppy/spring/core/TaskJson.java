@@ -3,6 +3,7 @@ package io.sheppy.spring.core;
 import java.io.StringWriter;
 import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -125,6 +126,9 @@ public final class TaskJson {
 			else {
 				json.writeNull();
 			}
+			if (cron.zone() != null) {
+				json.writeStringProperty("zone", cron.zone().getId());
+			}
 			json.writeEndObject();
 		}
 		catch (JacksonException ex) {
@@ -144,8 +148,9 @@ public final class TaskJson {
 		Assert.notNull(json, "'json' must not be null");
 		JsonNode node = parse(json, "cron");
 		Fields fields = new Fields(node, "");
-		return new TaskCron(fields.requiredUuid("id"), fields.requiredString("expression"), readSpec(fields.node("spec"), "spec."),
-				readConfig(fields.node("config"), "config."), fields.string("managed_by"));
+		return new TaskCron(fields.requiredUuid("id"), fields.requiredString("expression"),
+				readSpec(fields.node("spec"), "spec."), readConfig(fields.node("config"), "config."),
+				fields.string("managed_by"), fields.zone("zone"));
 	}
 
 	private JsonNode parse(String json, String what) {
@@ -567,6 +572,19 @@ public final class TaskJson {
 			}
 			catch (DateTimeException ex) {
 				throw invalid(name, "an ISO-8601 datetime", this.node.get(name));
+			}
+		}
+
+		@Nullable ZoneId zone(String name) {
+			String value = string(name);
+			if (value == null) {
+				return null;
+			}
+			try {
+				return ZoneId.of(value);
+			}
+			catch (DateTimeException ex) {
+				throw invalid(name, "a time zone id such as Europe/Berlin", this.node.get(name));
 			}
 		}
 

@@ -15,14 +15,18 @@ import org.springframework.util.backoff.ExponentialBackOff;
  * @param pollTimeout how long one read waits for tasks; also bounds how long a stop waits for the reader
  * @param shutdownTimeout how long running tasks may take to finish when the container stops
  * @param backOff the back-off between attempts while the backend fails
+ * @param cronInterval how often the queue's crons are turned into scheduled runs (runs due within twice this time)
  * @author Sheppy for Spring
  */
 public record ContainerSettings(int concurrency, int batchSize, Duration pollTimeout, Duration shutdownTimeout,
-		BackOff backOff) {
+		BackOff backOff, Duration cronInterval) {
 
-	/** The defaults: 10 tasks at once, up to 100 per read, reads of 1 s, 30 s to finish at shutdown. */
+	/**
+	 * The defaults: 10 tasks at once, up to 100 per read, reads of 1 s, 30 s to finish at shutdown, crons looked at
+	 * every 10 s.
+	 */
 	public static final ContainerSettings DEFAULT = new ContainerSettings(10, 100, Duration.ofSeconds(1),
-			Duration.ofSeconds(30), defaultBackOff());
+			Duration.ofSeconds(30), defaultBackOff(), Duration.ofSeconds(10));
 
 	public ContainerSettings {
 		Assert.isTrue(concurrency >= 1, () -> "'concurrency' must be at least 1 but was " + concurrency);
@@ -32,26 +36,38 @@ public record ContainerSettings(int concurrency, int batchSize, Duration pollTim
 		Assert.isTrue(shutdownTimeout != null && !shutdownTimeout.isNegative(),
 				() -> "'shutdownTimeout' must not be negative but was " + shutdownTimeout);
 		Assert.notNull(backOff, "'backOff' must not be null");
+		Assert.isTrue(cronInterval != null && !cronInterval.isNegative() && !cronInterval.isZero(),
+				() -> "'cronInterval' must be positive but was " + cronInterval);
 	}
 
 	public ContainerSettings withConcurrency(int concurrency) {
-		return new ContainerSettings(concurrency, this.batchSize, this.pollTimeout, this.shutdownTimeout, this.backOff);
+		return new ContainerSettings(concurrency, this.batchSize, this.pollTimeout, this.shutdownTimeout, this.backOff,
+				this.cronInterval);
 	}
 
 	public ContainerSettings withBatchSize(int batchSize) {
-		return new ContainerSettings(this.concurrency, batchSize, this.pollTimeout, this.shutdownTimeout, this.backOff);
+		return new ContainerSettings(this.concurrency, batchSize, this.pollTimeout, this.shutdownTimeout, this.backOff,
+				this.cronInterval);
 	}
 
 	public ContainerSettings withPollTimeout(Duration pollTimeout) {
-		return new ContainerSettings(this.concurrency, this.batchSize, pollTimeout, this.shutdownTimeout, this.backOff);
+		return new ContainerSettings(this.concurrency, this.batchSize, pollTimeout, this.shutdownTimeout, this.backOff,
+				this.cronInterval);
 	}
 
 	public ContainerSettings withShutdownTimeout(Duration shutdownTimeout) {
-		return new ContainerSettings(this.concurrency, this.batchSize, this.pollTimeout, shutdownTimeout, this.backOff);
+		return new ContainerSettings(this.concurrency, this.batchSize, this.pollTimeout, shutdownTimeout, this.backOff,
+				this.cronInterval);
 	}
 
 	public ContainerSettings withBackOff(BackOff backOff) {
-		return new ContainerSettings(this.concurrency, this.batchSize, this.pollTimeout, this.shutdownTimeout, backOff);
+		return new ContainerSettings(this.concurrency, this.batchSize, this.pollTimeout, this.shutdownTimeout, backOff,
+				this.cronInterval);
+	}
+
+	public ContainerSettings withCronInterval(Duration cronInterval) {
+		return new ContainerSettings(this.concurrency, this.batchSize, this.pollTimeout, this.shutdownTimeout,
+				this.backOff, cronInterval);
 	}
 
 	private static BackOff defaultBackOff() {

@@ -29,6 +29,8 @@ public class MethodTaskHandler implements TaskHandler {
 
 	private final TaskArguments arguments;
 
+	private final RetryableExceptions retryable;
+
 	/**
 	 * Create a handler.
 	 * @param bean the bean to invoke the method on (a proxy is fine)
@@ -37,11 +39,25 @@ public class MethodTaskHandler implements TaskHandler {
 	 * @param mapper the mapper that converts JSON values to parameter types
 	 */
 	public MethodTaskHandler(Object bean, Method method, Class<?> targetClass, JsonMapper mapper) {
+		this(bean, method, targetClass, mapper, RetryableExceptions.ALL);
+	}
+
+	/**
+	 * Create a handler.
+	 * @param bean the bean to invoke the method on (a proxy is fine)
+	 * @param method the method, invocable on the bean
+	 * @param targetClass the class of the bean behind any proxy, to resolve generic parameter types
+	 * @param mapper the mapper that converts JSON values to parameter types
+	 * @param retryable which exceptions of the method are worth a retry
+	 */
+	public MethodTaskHandler(Object bean, Method method, Class<?> targetClass, JsonMapper mapper,
+			RetryableExceptions retryable) {
 		Assert.notNull(bean, "'bean' must not be null");
 		Assert.notNull(method, "'method' must not be null");
 		this.bean = bean;
 		this.method = method;
 		this.arguments = new TaskArguments(method, targetClass, mapper);
+		this.retryable = retryable;
 		ReflectionUtils.makeAccessible(method);
 	}
 
@@ -64,6 +80,11 @@ public class MethodTaskHandler implements TaskHandler {
 			}
 		}
 		return (result instanceof Optional<?> optional) ? optional.orElse(null) : result;
+	}
+
+	@Override
+	public boolean isRetryable(Throwable ex) {
+		return this.retryable.test(ex);
 	}
 
 	private static Exception rethrowable(Throwable ex) {

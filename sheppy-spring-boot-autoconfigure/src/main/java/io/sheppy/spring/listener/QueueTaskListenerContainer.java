@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -16,10 +17,7 @@ import org.slf4j.LoggerFactory;
 
 import io.sheppy.spring.backend.Backend;
 import io.sheppy.spring.backend.TaskDelivery;
-import io.sheppy.spring.core.InvalidTaskException;
 import io.sheppy.spring.core.Task;
-import io.sheppy.spring.core.TaskException;
-import io.sheppy.spring.core.TaskStatus;
 
 import org.springframework.core.task.AsyncTaskExecutor;
 import org.springframework.core.task.TaskRejectedException;
@@ -32,7 +30,9 @@ import org.springframework.util.backoff.BackOffExecution;
  * Takes the tasks of one queue from a {@link Backend} and runs them with a {@link TaskProcessor}. One reader thread
  * reads as many tasks as there are free slots (at most the batch size), with a blocking read; each task runs on its
  * own thread (a virtual thread on Java 21 and later, else a pool of {@code concurrency} threads) and its outcome is
- * stored with the entry it was delivered with.
+ * stored with the entry it was delivered with. A run that exceeds its task's timeout is interrupted (see
+ * {@link TaskTimeouts}). A promoter thread moves the queue's due scheduled tasks (also retries waiting for their
+ * delay) to the queue, and a cron thread schedules the runs of the queue's crons ({@link CronScheduler}).
  * <p>
  * Stopping is graceful: the reader stops taking tasks, tasks it read but did not start are handed back to the queue
  * for any worker, running tasks get the shutdown timeout to finish. A task still running after that is interrupted
@@ -54,7 +54,15 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 
 	private final Semaphore slots;
 
-	private final Map<UUID, Running> running = new ConcurrentHashMap<>();
+	private final Map<UUID, RunningTask> running = new ConcurrentHashMap<>();
+
+	private final OutcomeWriter writer;
+
+	private final ScheduledTaskPromoter promoter;
+
+	private final CronScheduler crons;
+
+	private @Nullable TaskTimeouts timeouts;
 
 	private final Object lifecycleMonitor = new Object();
 
@@ -70,9 +78,6 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 
 	private volatile boolean stopped = true;
 
-	/** When a stopping container stops retrying to store outcomes (a {@link System#nanoTime()}), 0 while running. */
-	private volatile long storeDeadline;
-
 	private @Nullable Thread reader;
 
 	public QueueTaskListenerContainer(Backend backend, String queue, TaskProcessor processor,
@@ -86,6 +91,9 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 		this.processor = processor;
 		this.settings = settings;
 		this.slots = new Semaphore(settings.concurrency());
+		this.writer = new OutcomeWriter(backend, queue, settings.backOff());
+		this.promoter = new ScheduledTaskPromoter(backend, queue, settings.backOff());
+		this.crons = new CronScheduler(backend, queue, settings.cronInterval(), settings.backOff());
 	}
 
 	/**
@@ -145,13 +153,16 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 			if (this.taskExecutor == null || this.ownExecutor != null) {
 				this.taskExecutor = defaultExecutor();
 			}
+			this.timeouts = new TaskTimeouts(this.queue, this::abandonTimedOut);
+			this.writer.giveUpAt(0);
 			this.active = true;
 			this.stopped = false;
-			this.storeDeadline = 0;
 			Thread thread = new Thread(this::readLoop, "sheppy-" + this.queue + "-reader");
 			thread.setDaemon(true);
 			this.reader = thread;
 			thread.start();
+			this.promoter.start();
+			this.crons.start();
 			logger.info("Started worker of queue '{}' for tasks {} (concurrency {})", this.queue, getTaskNames(),
 					this.settings.concurrency());
 		}
@@ -208,12 +219,12 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 				long wait = backOff.nextBackOff();
 				logger.warn("Worker of queue '{}' failed to read tasks, retrying in {} ms: {}", this.queue,
 						(wait != BackOffExecution.STOP) ? wait : 0, ex.getMessage());
-				pause((wait != BackOffExecution.STOP) ? wait : this.settings.pollTimeout().toMillis());
+				OutcomeWriter.pause((wait != BackOffExecution.STOP) ? wait : this.settings.pollTimeout().toMillis());
 				continue;
 			}
 			this.slots.release(taken - deliveries.size());
 			if (!this.active) {
-				handBack(deliveries);
+				this.writer.handBack(deliveries);
 				this.slots.release(deliveries.size());
 				break;
 			}
@@ -242,92 +253,95 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 	}
 
 	private void dispatch(TaskDelivery delivery) {
+		RunningTask run = new RunningTask(delivery);
+		this.running.put(delivery.task().getId(), run);
 		try {
-			this.taskExecutor.execute(() -> {
-				try {
-					run(delivery);
-				}
-				finally {
-					this.slots.release();
-				}
-			});
+			this.taskExecutor.execute(() -> run(run));
 		}
 		catch (TaskRejectedException ex) {
 			logger.warn("Worker of queue '{}' could not start task {}; handing it back", this.queue,
 					delivery.task().getId(), ex);
-			handBack(List.of(delivery));
-			this.slots.release();
+			if (run.settle()) {
+				this.writer.handBack(List.of(delivery));
+				finish(run);
+			}
 		}
 	}
 
-	private void run(TaskDelivery delivery) {
-		Task<Object> task = delivery.task();
-		Running current = new Running(Thread.currentThread(), delivery);
-		this.running.put(task.getId(), current);
-		Task<Object> outcome;
-		boolean abandoned;
+	private void run(RunningTask run) {
+		run.startedOn(Thread.currentThread());
+		Task<Object> task = run.task();
+		Duration timeout = task.getConfig().timeoutDuration();
+		ScheduledFuture<?> watch = (timeout != null && this.timeouts != null) ? this.timeouts.watch(run, timeout) : null;
+		Task<Object> outcome = null;
 		try {
-			outcome = this.processor.process(task);
+			outcome = this.processor.process(task, run::isTimedOut);
 		}
 		finally {
-			// whoever removes the entry owns the outcome: this run, or the shutdown that gave up waiting for it
-			abandoned = !this.running.remove(task.getId(), current);
+			if (watch != null) {
+				watch.cancel(false);
+			}
+			if (run.settle()) {
+				try {
+					if (outcome != null) {
+						// a late timeout interrupt must not break the store
+						Thread.interrupted();
+						this.writer.store(outcome, run.delivery().deliveryId());
+					}
+				}
+				finally {
+					finish(run);
+				}
+			}
+			else {
+				logger.info("Task {} ({}) ended with {} after its outcome was settled without it; that outcome was "
+						+ "dropped", task.getId(), task.getName(), (outcome != null) ? outcome.getStatus() : "an error");
+			}
 		}
-		if (Thread.interrupted() && !this.active) {
-			logger.warn("Task {} ({}) was interrupted at shutdown", task.getId(), task.getName());
-		}
-		if (abandoned) {
-			logger.info("Task {} ({}) ended with {} after the shutdown had recorded or handed it back; that outcome "
-					+ "was dropped", task.getId(), task.getName(), outcome.getStatus());
-			return;
-		}
-		store(outcome, delivery.deliveryId());
 	}
 
-	private void store(Task<Object> outcome, String deliveryId) {
-		BackOffExecution backOff = null;
-		Task<Object> state = outcome;
-		while (true) {
-			try {
-				if (!this.backend.storeResult(this.queue, state, deliveryId)) {
-					logger.info("Task {} ({}) finished elsewhere meanwhile (for example cancelled); its outcome {} "
-							+ "was not stored", state.getId(), state.getName(), state.getStatus());
+	/**
+	 * Settle a run that ignored the interrupt of its timeout: record the timeout and free its slot; the run's own
+	 * outcome will be dropped when it ends.
+	 */
+	private void abandonTimedOut(RunningTask run) {
+		Task<Object> task = run.task();
+		Thread thread = run.thread();
+		logger.warn("Task {} ({}) ignored the interrupt after its timeout of {} and still runs on thread '{}'; it is "
+				+ "recorded as timed out and its slot is freed", task.getId(), task.getName(),
+				task.getConfig().timeoutDuration(), (thread != null) ? thread.getName() : "?");
+		Task<Object> outcome = this.processor.timedOut(task);
+		try {
+			this.taskExecutor.execute(() -> {
+				try {
+					this.writer.store(outcome, run.delivery().deliveryId());
 				}
-				return;
-			}
-			catch (InvalidTaskException ex) {
-				if (state.getStatus() == TaskStatus.FAILED && state.getResult() == null) {
-					throw ex;
+				finally {
+					finish(run);
 				}
-				logger.error("Task {} ({}) returned a result that cannot be stored: {}", state.getId(), state.getName(),
-						ex.getMessage());
-				state = TaskProcessor.failed(state, TaskException.of("ResultSerializationException",
-						"The result of task '" + state.getName() + "' cannot be written as JSON: " + ex.getMessage()));
-			}
-			catch (RuntimeException ex) {
-				backOff = (backOff != null) ? backOff : this.settings.backOff().start();
-				long wait = backOff.nextBackOff();
-				logger.warn("Failed to store the outcome of task {} ({}), retrying in {} ms: {}", state.getId(),
-						state.getName(), wait, ex.getMessage());
-				boolean pastShutdown = this.storeDeadline != 0 && System.nanoTime() - this.storeDeadline > 0;
-				if (wait == BackOffExecution.STOP || Thread.currentThread().isInterrupted() || pastShutdown) {
-					logger.error("Gave up storing the outcome of task {} ({}); it stays claimed", state.getId(),
-							state.getName());
-					return;
-				}
-				pause(wait);
-			}
+			});
 		}
+		catch (TaskRejectedException ex) {
+			this.writer.store(outcome, run.delivery().deliveryId());
+			finish(run);
+		}
+	}
+
+	private void finish(RunningTask run) {
+		this.running.remove(run.task().getId(), run);
+		this.slots.release();
 	}
 
 	private void drain() {
+		this.crons.stop();
+		this.promoter.stop();
 		Thread thread = this.reader;
 		try {
 			if (thread != null) {
 				thread.join(this.settings.pollTimeout().toMillis() * 2 + 5000);
 			}
 			long deadline = System.nanoTime() + this.settings.shutdownTimeout().toNanos();
-			this.storeDeadline = deadline;
+			this.writer.giveUpAt(deadline);
 			while (getActiveCount() > 0 && System.nanoTime() < deadline) {
 				TimeUnit.MILLISECONDS.sleep(Math.min(50, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
 			}
@@ -336,6 +350,9 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 			Thread.currentThread().interrupt();
 		}
 		abandonRunning();
+		if (this.timeouts != null) {
+			this.timeouts.shutdown();
+		}
 		if (this.ownExecutor != null) {
 			this.ownExecutor.shutdown();
 		}
@@ -343,49 +360,26 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 	}
 
 	private void abandonRunning() {
-		for (Running task : List.copyOf(this.running.values())) {
-			Task<Object> current = task.delivery().task();
-			if (!this.running.remove(current.getId(), task)) {
-				// it finished meanwhile and stores its own outcome
+		for (RunningTask run : List.copyOf(this.running.values())) {
+			if (!run.settle()) {
+				// it ended meanwhile and stores its own outcome
 				continue;
 			}
-			if (current.getConfig().retryOnCrash()) {
+			Task<Object> task = run.task();
+			if (task.getConfig().retryOnCrash()) {
 				logger.warn("Task {} ({}) did not finish within the shutdown timeout of {}; handing it back",
-						current.getId(), current.getName(), this.settings.shutdownTimeout());
-				handBack(List.of(task.delivery()));
+						task.getId(), task.getName(), this.settings.shutdownTimeout());
+				this.writer.handBack(List.of(run.delivery()));
 			}
 			else {
 				logger.warn("Task {} ({}) did not finish within the shutdown timeout of {}; recording it as crashed",
-						current.getId(), current.getName(), this.settings.shutdownTimeout());
-				Task<Object> crashed = current.mutate()
-					.status(TaskStatus.CRASHED)
-					.exception(TaskException.of("WorkerShutdownException", "The worker stopped after waiting "
-							+ this.settings.shutdownTimeout() + " for the task to finish"))
-					.finishedAt(Task.now())
-					.build();
-				try {
-					this.backend.storeResult(this.queue, crashed, task.delivery().deliveryId());
-				}
-				catch (RuntimeException ex) {
-					logger.error("Failed to record task {} as crashed", current.getId(), ex);
-				}
+						task.getId(), task.getName(), this.settings.shutdownTimeout());
+				this.writer.crashed(run.delivery(),
+						"The worker stopped after waiting " + this.settings.shutdownTimeout() + " for the task to finish");
 			}
 			// only now: an interrupted task ends at once, and its own outcome must not be stored before this one
-			task.thread().interrupt();
-		}
-	}
-
-	private void handBack(List<TaskDelivery> deliveries) {
-		if (deliveries.isEmpty()) {
-			return;
-		}
-		try {
-			this.backend.release(this.queue, deliveries);
-			logger.info("Handed {} unstarted task(s) of queue '{}' back", deliveries.size(), this.queue);
-		}
-		catch (RuntimeException ex) {
-			logger.error("Failed to hand {} task(s) of queue '{}' back; they stay claimed", deliveries.size(),
-					this.queue, ex);
+			run.interrupt();
+			finish(run);
 		}
 	}
 
@@ -395,25 +389,16 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 			this.ownExecutor = null;
 			return new VirtualThreadTaskExecutor(prefix);
 		}
+		// a thread per running task, at most 'concurrency' of them busy with tasks the container still counts; more
+		// only for runs that ignored their timeout and for outcomes stored on their behalf
 		ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
 		executor.setCorePoolSize(this.settings.concurrency());
-		executor.setMaxPoolSize(this.settings.concurrency());
+		executor.setMaxPoolSize(Integer.MAX_VALUE);
+		executor.setQueueCapacity(0);
 		executor.setThreadNamePrefix(prefix);
 		executor.initialize();
 		this.ownExecutor = executor;
 		return executor;
-	}
-
-	private static void pause(long millis) {
-		try {
-			Thread.sleep(millis);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-	}
-
-	private record Running(Thread thread, TaskDelivery delivery) {
 	}
 
 }

@@ -21,4 +21,13 @@ public interface TaskHandler {
 	 */
 	@Nullable Object handle(Task<Object> task) throws Exception;
 
+	/**
+	 * Return whether a run that failed with the given exception may be retried, when the task has retries left.
+	 * @param ex the exception the run failed with
+	 * @return whether to retry; by default, always
+	 */
+	default boolean isRetryable(Throwable ex) {
+		return true;
+	}
+
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
@@ -14,6 +15,7 @@ import io.sheppy.spring.annotation.TaskMethodDefinition;
 import io.sheppy.spring.annotation.TaskMethodDefinitionReader;
 import io.sheppy.spring.core.InvalidTaskException;
 import io.sheppy.spring.core.Task;
+import io.sheppy.spring.core.TaskConfig;
 import io.sheppy.spring.core.TaskSpec;
 
 import org.springframework.util.Assert;
@@ -89,8 +91,12 @@ public class TaskFactory {
 			}
 		}
 		String queue = (definition.queue() != null) ? definition.queue() : this.defaultQueue;
+		TaskConfig config = definition.config();
+		if (definition.backoff() != null) {
+			config = config.withRetryDelay(definition.backoff().delays(config.retry(), ThreadLocalRandom.current()));
+		}
 		return (Task<R>) Task.builder(new TaskSpec(definition.name(), values, Map.of()), definition.resultType())
-			.config(definition.config())
+			.config(config)
 			.queue(queue)
 			.build();
 	}

@@ -2,6 +2,11 @@ package io.sheppy.spring.queue;
 
 import java.lang.reflect.Type;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -18,8 +23,13 @@ import tools.jackson.databind.json.JsonMapper;
 
 import io.sheppy.spring.backend.Backend;
 import io.sheppy.spring.backend.QueueStats;
+import io.sheppy.spring.core.CronSchedule;
 import io.sheppy.spring.core.SheppyException;
 import io.sheppy.spring.core.Task;
+import io.sheppy.spring.core.TaskCron;
+import io.sheppy.spring.core.TaskNotFoundException;
+import io.sheppy.spring.core.TaskStateException;
+import io.sheppy.spring.core.TaskStatus;
 
 import org.springframework.util.Assert;
 
@@ -365,6 +375,241 @@ public class TaskQueue {
 			}
 		});
 		return List.of(added);
+	}
+
+	/**
+	 * Schedule a task to be queued at the given time (at once if that time has passed). It is stored now, with status
+	 * {@code scheduled}.
+	 * @param task the task
+	 * @param at when to run it
+	 * @return whether it was scheduled; {@code false} if a task with its id exists
+	 */
+	public boolean schedule(Task<?> task, Instant at) {
+		Assert.notNull(task, "'task' must not be null");
+		Assert.notNull(at, "'at' must not be null");
+		Task<?> scheduled = task.mutate().status(TaskStatus.SCHEDULED).scheduledAt(at).build();
+		return this.backend.schedule(queueOf(task), scheduled, scheduled.getScheduledAt(), true);
+	}
+
+	/**
+	 * Schedule a task to be queued at the given time.
+	 * @param task the task
+	 * @param at when to run it
+	 * @return whether it was scheduled; {@code false} if a task with its id exists
+	 */
+	public boolean schedule(Task<?> task, OffsetDateTime at) {
+		Assert.notNull(at, "'at' must not be null");
+		return schedule(task, at.toInstant());
+	}
+
+	/**
+	 * Schedule a task to be queued at the given time.
+	 * @param task the task
+	 * @param at when to run it
+	 * @return whether it was scheduled; {@code false} if a task with its id exists
+	 */
+	public boolean schedule(Task<?> task, ZonedDateTime at) {
+		Assert.notNull(at, "'at' must not be null");
+		return schedule(task, at.toInstant());
+	}
+
+	/**
+	 * Schedule a task to be queued after the given delay.
+	 * @param task the task
+	 * @param delay how long from now to run it
+	 * @return whether it was scheduled; {@code false} if a task with its id exists
+	 */
+	public boolean schedule(Task<?> task, Duration delay) {
+		Assert.notNull(delay, "'delay' must not be null");
+		return schedule(task, Task.now().plus(delay));
+	}
+
+	/**
+	 * Refused: a {@link LocalDateTime} has no time zone, so it names no point in time.
+	 * @param task the task
+	 * @param at a time without a zone
+	 * @return never
+	 * @throws IllegalArgumentException always
+	 * @deprecated give an {@link Instant}, an {@link OffsetDateTime} or a {@link ZonedDateTime}, for example
+	 * {@code at.atZone(ZoneId.of("Europe/Berlin"))}
+	 */
+	@Deprecated
+	public boolean schedule(Task<?> task, LocalDateTime at) {
+		throw new IllegalArgumentException("Cannot schedule task " + task.getId() + " at " + at + ": a LocalDateTime "
+				+ "has no time zone, so it is no point in time; give an Instant, an OffsetDateTime or a ZonedDateTime, "
+				+ "for example at.atZone(ZoneId.of(\"Europe/Berlin\"))");
+	}
+
+	/**
+	 * Return the tasks of this queue waiting in the schedule, earliest first.
+	 * @return the scheduled tasks
+	 */
+	public List<Task<Object>> getScheduled() {
+		return this.backend.getScheduled(this.name).stream().map((task) -> located(task, this.name)).toList();
+	}
+
+	/**
+	 * Run a failed, crashed or cancelled task again, now.
+	 * @param task the task
+	 * @return whether it was queued; {@code false} if it does not exist (any more)
+	 * @throws TaskStateException if the task has not finished, or completed (retry it with {@code force})
+	 */
+	public boolean retry(Task<?> task) {
+		return retry(task, null, false);
+	}
+
+	/**
+	 * Run a finished task again, at the given time or now.
+	 * @param task the task
+	 * @param at when to run it, or {@code null} for now
+	 * @param force whether a task that completed runs again too
+	 * @return whether it was queued or scheduled; {@code false} if it does not exist (any more)
+	 * @throws TaskStateException if the task has not finished, or completed and {@code force} is not set
+	 */
+	public boolean retry(Task<?> task, @Nullable Instant at, boolean force) {
+		Assert.notNull(task, "'task' must not be null");
+		String queue = queueOf(task);
+		Task<Object> stored = this.backend.getTasks(queue, List.of(task.getId())).get(task.getId());
+		if (stored == null) {
+			return false;
+		}
+		if (!stored.isFinished()) {
+			throw new TaskStateException("Task " + task.getId() + " (" + stored.getName() + ") is "
+					+ stored.getStatus() + " and has not finished; only a finished task can be retried");
+		}
+		if (stored.getStatus() == TaskStatus.COMPLETED && !force) {
+			throw new TaskStateException("Task " + task.getId() + " (" + stored.getName() + ") has completed; "
+					+ "retry it with force to run it again");
+		}
+		Instant now = Task.now();
+		Task<Object> again = stored.mutate()
+			.status((at != null) ? TaskStatus.SCHEDULED : TaskStatus.PENDING)
+			.result(null)
+			.finishedAt(null)
+			.scheduledAt((at != null) ? at : stored.getScheduledAt())
+			.lastRetryAt(now)
+			.nextRetryAt((at != null) ? at : now)
+			.build();
+		if (!this.backend.retry(queue, again, at)) {
+			Task<Object> current = this.backend.getTasks(queue, List.of(task.getId())).get(task.getId());
+			if (current == null) {
+				return false;
+			}
+			throw new TaskStateException("Task " + task.getId() + " (" + current.getName() + ") changed while it was "
+					+ "being retried and is now " + current.getStatus());
+		}
+		return true;
+	}
+
+	/**
+	 * Cancel a task that no worker has taken: one that is queued, scheduled or waiting for a retry. It becomes
+	 * {@code cancelled}, its waiters are told, and no worker runs it.
+	 * @param <R> the result type
+	 * @param task the task
+	 * @return the cancelled task
+	 * @throws TaskNotFoundException if the task does not exist
+	 * @throws TaskStateException if a worker already runs it, or it has finished
+	 */
+	public <R> Task<R> cancel(Task<R> task) {
+		Assert.notNull(task, "'task' must not be null");
+		String queue = queueOf(task);
+		Optional<Task<Object>> cancelled = this.backend.cancel(queue, task.getId());
+		if (cancelled.isPresent()) {
+			return typed(cancelled.get(), queue, task.getResultType());
+		}
+		Task<Object> stored = this.backend.getTasks(queue, List.of(task.getId())).get(task.getId());
+		if (stored == null) {
+			throw new TaskNotFoundException(queue, task.getId());
+		}
+		if (stored.isFinished()) {
+			throw new TaskStateException("Task " + task.getId() + " (" + stored.getName() + ") has already finished ("
+					+ stored.getStatus() + ") and cannot be cancelled");
+		}
+		throw new TaskStateException("Task " + task.getId() + " (" + stored.getName() + ") was already taken by a "
+				+ "worker and cannot be cancelled any more");
+	}
+
+	/**
+	 * Delete the record of a finished task.
+	 * @param task the task
+	 * @return whether it was deleted; {@code false} if it does not exist
+	 * @throws TaskStateException if it has not finished (cancel it first)
+	 */
+	public boolean delete(Task<?> task) {
+		Assert.notNull(task, "'task' must not be null");
+		try {
+			return this.backend.delete(queueOf(task), task.getId());
+		}
+		catch (IllegalStateException ex) {
+			throw new TaskStateException(ex.getMessage());
+		}
+	}
+
+	/**
+	 * Run a task on a cron expression: each fire time (in UTC) runs a copy of the task, once however many workers
+	 * run. Crons are identified as Python Sheppy identifies them: by the task's name, arguments and config and the
+	 * expression.
+	 * @param task the task to run, with its arguments
+	 * @param expression a 5-field Unix cron expression (an optional 6th field of seconds) or a macro such as
+	 * {@code @hourly}
+	 * @return whether the cron was added; {@code false} if the same cron exists
+	 * @throws IllegalArgumentException if the expression is invalid
+	 */
+	public boolean addCron(Task<?> task, String expression) {
+		return addCron(task, expression, null);
+	}
+
+	/**
+	 * Run a task on a cron expression that follows the wall clock of a time zone. Python workers do not know zones:
+	 * do not share the queue with them.
+	 * @param task the task to run, with its arguments
+	 * @param expression the cron expression
+	 * @param zone the time zone, or {@code null} for UTC
+	 * @return whether the cron was added; {@code false} if the same cron exists
+	 * @throws IllegalArgumentException if the expression is invalid
+	 */
+	public boolean addCron(Task<?> task, String expression, @Nullable ZoneId zone) {
+		return this.backend.addCron(queueOf(task), cron(task, expression, zone));
+	}
+
+	/**
+	 * Delete a cron and its runs that are scheduled and not yet queued.
+	 * @param task the task it runs, with its arguments
+	 * @param expression the cron expression it was added with
+	 * @return whether a cron was deleted
+	 */
+	public boolean deleteCron(Task<?> task, String expression) {
+		return deleteCron(task, expression, null);
+	}
+
+	/**
+	 * Delete a cron of a time zone and its runs that are scheduled and not yet queued.
+	 * @param task the task it runs, with its arguments
+	 * @param expression the cron expression it was added with
+	 * @param zone the time zone it was added with, or {@code null} for UTC
+	 * @return whether a cron was deleted
+	 */
+	public boolean deleteCron(Task<?> task, String expression, @Nullable ZoneId zone) {
+		String queue = queueOf(task);
+		UUID id = cron(task, expression, zone).deterministicId();
+		boolean deleted = this.backend.deleteCron(queue, id);
+		this.backend.removeScheduledRuns(queue, id);
+		return deleted;
+	}
+
+	/**
+	 * Return the crons of this queue.
+	 * @return the crons
+	 */
+	public List<TaskCron> getCrons() {
+		return this.backend.getCrons(this.name);
+	}
+
+	private static TaskCron cron(Task<?> task, String expression, @Nullable ZoneId zone) {
+		Assert.notNull(task, "'task' must not be null");
+		Assert.hasText(expression, "'expression' must not be empty");
+		CronSchedule.parse(expression);
+		return TaskCron.of(expression.trim(), task.getSpec(), task.getConfig()).withZone(zone);
 	}
 
 	/**

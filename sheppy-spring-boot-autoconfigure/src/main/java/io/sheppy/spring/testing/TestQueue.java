@@ -1,6 +1,7 @@
 package io.sheppy.spring.testing;
 
 import java.lang.reflect.Method;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -20,6 +21,7 @@ import io.sheppy.spring.backend.TaskDelivery;
 import io.sheppy.spring.backend.TtlPolicy;
 import io.sheppy.spring.core.Task;
 import io.sheppy.spring.core.TaskJson;
+import io.sheppy.spring.core.TaskStatus;
 import io.sheppy.spring.listener.MethodTaskHandler;
 import io.sheppy.spring.listener.TaskHandler;
 import io.sheppy.spring.listener.TaskProcessor;
@@ -34,7 +36,8 @@ import org.springframework.util.ClassUtils;
 /**
  * A task queue for unit tests: the full {@link TaskQueue} API on an in-memory backend, plus methods that run queued
  * tasks synchronously, in the calling thread, with the {@link SheppyTask @SheppyTask} methods of the given objects.
- * No Redis, no Spring context, no threads.
+ * No Redis, no Spring context, no threads. As in Python Sheppy's {@code TestQueue}, a failed run that is retried is
+ * queued again at once, without waiting for its delay; timeouts are not enforced.
  *
  * <pre class="code">
  * TestQueue queue = TestQueue.of(new EmailTasks());
@@ -99,7 +102,7 @@ public final class TestQueue extends TaskQueue {
 						+ " and " + definition.describeMethod());
 				String queue = (definition.queue() != null) ? definition.queue() : DEFAULT_QUEUE;
 				handlersByQueue.computeIfAbsent(queue, (key) -> new LinkedHashMap<>())
-					.put(definition.name(), new MethodTaskHandler(bean, method, type, mapper));
+					.put(definition.name(), new MethodTaskHandler(bean, method, type, mapper, definition.retryable()));
 			}
 		}
 		Map<String, TaskProcessor> processors = new LinkedHashMap<>();
@@ -138,6 +141,23 @@ public final class TestQueue extends TaskQueue {
 	}
 
 	/**
+	 * Queue the scheduled tasks that are due at the given time (also retries waiting for their delay) and run them.
+	 * @param at the time to compare due times with, for example a time in the future to run tasks scheduled for it
+	 * @return the outcomes of the tasks that ran
+	 */
+	public List<Task<Object>> processScheduled(Instant at) {
+		Assert.notNull(at, "'at' must not be null");
+		for (String queue : queues()) {
+			List<Task<Object>> promoted;
+			do {
+				promoted = this.backend.popScheduled(queue, at, 1000);
+			}
+			while (!promoted.isEmpty());
+		}
+		return processAll();
+	}
+
+	/**
 	 * Return the outcomes of all tasks run so far.
 	 * @return the outcomes, in the order the tasks ran
 	 */
@@ -167,6 +187,10 @@ public final class TestQueue extends TaskQueue {
 		}
 		Task<Object> outcome = processor.process(delivery.task());
 		this.backend.storeResult(queue, outcome, delivery.deliveryId());
+		if (outcome.getStatus() == TaskStatus.RETRYING && outcome.getNextRetryAt() != null) {
+			// as Python Sheppy's TestQueue: a retry runs without waiting for its delay
+			this.backend.popScheduled(queue, outcome.getNextRetryAt(), 1000);
+		}
 		Task<Object> stored = this.backend.getTasks(queue, List.of(outcome.getId())).get(outcome.getId());
 		Task<Object> result = ((stored != null) ? stored : outcome).mutate().queue(queue).build();
 		this.processed.add(result);

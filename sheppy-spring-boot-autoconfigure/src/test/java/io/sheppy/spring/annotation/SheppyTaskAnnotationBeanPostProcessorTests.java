@@ -177,14 +177,13 @@ class SheppyTaskAnnotationBeanPostProcessorTests {
 			.run((context) -> {
 				TaskEndpoint endpoint = registry(context).getEndpoint("reports:build");
 				assertThat(endpoint).isInstanceOf(MethodTaskEndpoint.class);
-				TaskMethodDefinition definition = ((MethodTaskEndpoint) endpoint).getDefinition();
-				assertThat(definition.queue()).isEqualTo("reports");
+				assertThat(endpoint.getQueue()).isEqualTo("reports");
 				TaskConfig expected = TaskConfig.DEFAULT.withRetry(2)
 					.withTimeout(Duration.ofSeconds(45))
 					.withRetryDelay(RetryDelay.of(List.of(0.5, 5.0)))
 					.withTtl(Ttl.ofSeconds(3600))
 					.withErrorTtl(Ttl.NEVER);
-				assertThat(definition.config()).isEqualTo(expected);
+				assertThat(((MethodTaskEndpoint) endpoint).getConfig()).isEqualTo(expected);
 				assertThat(registry(context).getContainer("reports")).isNotNull()
 					.satisfies((container) -> assertThat(container.getTaskNames()).containsExactly("reports:build"));
 				Task<Void> task = context.getBean(TaskQueue.class).task(PlaceholderTasks::build);

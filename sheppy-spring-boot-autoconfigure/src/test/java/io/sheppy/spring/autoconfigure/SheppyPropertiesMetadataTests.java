@@ -29,8 +29,9 @@ class SheppyPropertiesMetadataTests {
 		Map<String, JsonNode> properties = sheppyProperties();
 		assertThat(properties).containsOnlyKeys("sheppy.backend", "sheppy.queue", "sheppy.ttl", "sheppy.error-ttl",
 				"sheppy.worker.enabled", "sheppy.worker.concurrency", "sheppy.worker.batch-size",
-				"sheppy.worker.poll-timeout", "sheppy.worker.shutdown-timeout", "sheppy.redis.consumer-group",
-				"sheppy.redis.consumer-name", "sheppy.redis.finished-retention");
+				"sheppy.worker.poll-timeout", "sheppy.worker.shutdown-timeout", "sheppy.worker.cron-interval",
+				"sheppy.crons", "sheppy.redis.consumer-group", "sheppy.redis.consumer-name",
+				"sheppy.redis.finished-retention");
 		assertThat(properties).allSatisfy((name, property) -> assertThat(property.path("description").asString())
 			.as("description of %s", name)
 			.isNotBlank()
