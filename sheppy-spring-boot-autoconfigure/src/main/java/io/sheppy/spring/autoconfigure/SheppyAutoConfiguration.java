@@ -73,6 +73,11 @@ public final class SheppyAutoConfiguration {
 		return new TaskQueue(backend, taskFactory, mapper(jsonMapper));
 	}
 
+	@Bean
+	DurabilityReporter sheppyDurabilityReporter(Backend backend) {
+		return new DurabilityReporter(backend);
+	}
+
 	static JsonMapper mapper(ObjectProvider<JsonMapper> jsonMapper) {
 		return jsonMapper.getIfUnique(() -> JsonMapper.builder().build());
 	}

@@ -310,6 +310,15 @@ public interface Backend {
 	}
 
 	/**
+	 * Return what in the backend's setup can lose tasks, each as one sentence a user can act on: for Redis, an
+	 * eviction policy other than {@code noeviction}, or no persistence at all.
+	 * @return the warnings, empty when none is known
+	 */
+	default List<String> checkDurability() {
+		return List.of();
+	}
+
+	/**
 	 * Return the cron definitions of a queue.
 	 * @param queue the queue name
 	 * @return the crons

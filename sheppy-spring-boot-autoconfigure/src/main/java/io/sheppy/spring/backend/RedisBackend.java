@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -663,6 +664,44 @@ public class RedisBackend implements Backend, AutoCloseable {
 					(at != null) ? score(at) : "", RedisKeys.scheduleChanged(queue));
 			return Long.valueOf(1).equals(executeAndRegister(queue, RedisScripts.RETRY, keys, args));
 		});
+	}
+
+	/**
+	 * Check Redis's eviction policy and persistence. Redis providers that forbid {@code CONFIG GET} make the check
+	 * return no warnings.
+	 */
+	@Override
+	public List<String> checkDurability() {
+		Properties config;
+		try {
+			config = this.redisTemplate.execute((RedisCallback<Properties>) (connection) -> {
+				Properties all = new Properties();
+				for (String name : List.of("maxmemory-policy", "appendonly", "save")) {
+					Properties one = connection.serverCommands().getConfig(name);
+					if (one != null) {
+						all.putAll(one);
+					}
+				}
+				return all;
+			});
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Cannot read the configuration of Redis to check its durability", ex);
+			return List.of();
+		}
+		List<String> warnings = new ArrayList<>();
+		String policy = (config != null) ? config.getProperty("maxmemory-policy") : null;
+		if (policy != null && !"noeviction".equals(policy)) {
+			warnings.add("Redis evicts keys when its memory is full (maxmemory-policy " + policy + "), so it can drop "
+					+ "tasks; set maxmemory-policy to noeviction");
+		}
+		String appendOnly = (config != null) ? config.getProperty("appendonly") : null;
+		String save = (config != null) ? config.getProperty("save") : null;
+		if ("no".equals(appendOnly) && save != null && save.isBlank()) {
+			warnings.add("Redis persists nothing (appendonly no, no save points), so a restart loses every task; turn "
+					+ "on AOF (appendonly yes) or RDB snapshots");
+		}
+		return warnings;
 	}
 
 	@Override
