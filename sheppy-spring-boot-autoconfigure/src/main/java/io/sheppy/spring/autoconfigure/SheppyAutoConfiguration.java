@@ -15,6 +15,7 @@ import io.sheppy.spring.config.TaskEndpointRegistrar;
 import io.sheppy.spring.config.TaskEndpointRegistry;
 import io.sheppy.spring.core.TaskJson;
 import io.sheppy.spring.listener.ContainerSettings;
+import io.sheppy.spring.listener.RecoverySettings;
 import io.sheppy.spring.queue.BeanValidationTaskArgumentValidator;
 import io.sheppy.spring.queue.TaskArgumentValidator;
 import io.sheppy.spring.queue.TaskFactory;
@@ -111,7 +112,9 @@ public final class SheppyAutoConfiguration {
 				.withBatchSize(worker.getBatchSize())
 				.withPollTimeout(worker.getPollTimeout())
 				.withShutdownTimeout(worker.getShutdownTimeout())
-				.withCronInterval(worker.getCronInterval()));
+				.withCronInterval(worker.getCronInterval())
+				.withRecovery(new RecoverySettings(worker.getLeaseTimeout(), worker.getReclaimInterval(),
+						worker.getMaxDeliveries())));
 			return factory;
 		}
 

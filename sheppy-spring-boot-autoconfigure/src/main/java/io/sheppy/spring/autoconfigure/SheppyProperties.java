@@ -155,6 +155,22 @@ public class SheppyProperties {
 		 */
 		private Duration cronInterval = Duration.ofSeconds(10);
 
+		/**
+		 * How long the lease of a running task may lapse before other workers take the task over: a worker renews
+		 * the leases of its tasks every third of this time, so only a lost worker's tasks are taken over.
+		 */
+		private Duration leaseTimeout = Duration.ofSeconds(30);
+
+		/**
+		 * How often a worker looks for tasks of lost workers to take over.
+		 */
+		private Duration reclaimInterval = Duration.ofSeconds(5);
+
+		/**
+		 * How many times a task may be delivered without finishing before it is moved aside as failed.
+		 */
+		private int maxDeliveries = 5;
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}
@@ -193,6 +209,30 @@ public class SheppyProperties {
 
 		public void setShutdownTimeout(Duration shutdownTimeout) {
 			this.shutdownTimeout = shutdownTimeout;
+		}
+
+		public Duration getLeaseTimeout() {
+			return this.leaseTimeout;
+		}
+
+		public void setLeaseTimeout(Duration leaseTimeout) {
+			this.leaseTimeout = leaseTimeout;
+		}
+
+		public Duration getReclaimInterval() {
+			return this.reclaimInterval;
+		}
+
+		public void setReclaimInterval(Duration reclaimInterval) {
+			this.reclaimInterval = reclaimInterval;
+		}
+
+		public int getMaxDeliveries() {
+			return this.maxDeliveries;
+		}
+
+		public void setMaxDeliveries(int maxDeliveries) {
+			this.maxDeliveries = maxDeliveries;
 		}
 
 		public Duration getCronInterval() {

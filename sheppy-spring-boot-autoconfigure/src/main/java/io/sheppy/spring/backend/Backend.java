@@ -155,7 +155,9 @@ public interface Backend {
 	 * @param queue the queue name
 	 * @param task the new state of the task
 	 * @param deliveryId the queue entry the task was delivered with, or {@code null}
-	 * @return whether the state was stored; {@code false} when the stored task was already finished or is gone
+	 * @return whether the state was stored; {@code false} when the stored task was already finished or is gone, or
+	 * when the delivery is no longer this worker's (another worker took the task over after this one's lease lapsed:
+	 * only that worker's outcome counts)
 	 */
 	boolean storeResult(String queue, Task<?> task, @Nullable String deliveryId);
 
@@ -178,6 +180,33 @@ public interface Backend {
 	 * @return whether the task was queued or scheduled; {@code false} when it does not exist or has not finished
 	 */
 	boolean retry(String queue, Task<?> task, @Nullable Instant at);
+
+	/**
+	 * Renew the leases of entries this worker runs, in one call, so that no other worker takes them over. Entries no
+	 * longer claimed by this worker are skipped.
+	 * @param queue the queue name
+	 * @param deliveryIds the entries
+	 */
+	void renewLeases(String queue, Collection<String> deliveryIds);
+
+	/**
+	 * Take over the entries of workers that have not renewed their leases for at least the given time: they become
+	 * this worker's, and it decides what to do with each (run it again, record it as crashed, or move it aside).
+	 * @param queue the queue name
+	 * @param minIdle how long an entry's lease must have lapsed
+	 * @param limit the most entries to take
+	 * @return the entries taken over
+	 */
+	List<ReclaimedDelivery> reclaim(String queue, Duration minIdle, int limit);
+
+	/**
+	 * Remove the workers of the queue's consumer group that hold no entries and have not read for at least the given
+	 * time, so that the group does not grow forever. A worker that reads again joins again.
+	 * @param queue the queue name
+	 * @param minIdle how long a worker must have been idle
+	 * @return the number of workers removed
+	 */
+	int removeIdleConsumers(String queue, Duration minIdle);
 
 	/**
 	 * Acknowledge and remove queue entries without storing anything.

@@ -135,13 +135,19 @@ public final class MemoryBackend implements Backend {
 		Assert.isTrue(timeout == null || !timeout.isNegative(),
 				() -> "'timeout' must not be negative but was " + timeout);
 		long remaining = (timeout != null) ? nanos(timeout) : 0;
-		List<MemoryQueue.Entry> claimed = List.of();
+		List<TaskDelivery> deliveries = new ArrayList<>();
 		this.lock.lock();
 		try {
 			while (true) {
 				MemoryQueue state = this.queues.get(queue);
-				claimed = (state != null) ? state.claim(limit) : List.of();
-				if (!claimed.isEmpty() || remaining <= 0) {
+				List<MemoryQueue.Entry> claimed = (state != null) ? state.claim(limit) : List.of();
+				for (MemoryQueue.Entry entry : claimed) {
+					TaskDelivery delivery = deliver(state, entry);
+					if (delivery != null) {
+						deliveries.add(delivery);
+					}
+				}
+				if (!deliveries.isEmpty() || remaining <= 0) {
 					break;
 				}
 				remaining = this.entriesAdded.awaitNanos(remaining);
@@ -154,7 +160,24 @@ public final class MemoryBackend implements Backend {
 		finally {
 			this.lock.unlock();
 		}
-		return claimed.stream().map((entry) -> new TaskDelivery(this.json.read(entry.json()), entry.id())).toList();
+		return deliveries;
+	}
+
+	/**
+	 * Hand out a claimed entry, as Redis's claim does: an entry whose task is gone or finished is dropped; a task
+	 * whose record is still what was queued is marked as processing.
+	 */
+	private @Nullable TaskDelivery deliver(MemoryQueue state, MemoryQueue.Entry entry) {
+		MemoryRecord record = state.record(entry.taskId(), this.clock.instant());
+		if (record == null || record.finished()) {
+			state.removeEntry(entry.id());
+			return null;
+		}
+		Task<Object> task = this.json.read(entry.json()).mutate().status(TaskStatus.PROCESSING).build();
+		if (record.json().equals(entry.json())) {
+			state.putRecord(entry.taskId(), new MemoryRecord(this.json.write(task), false, record.expiresAt()));
+		}
+		return new TaskDelivery(task, entry.id());
 	}
 
 	@Override
@@ -388,9 +411,14 @@ public final class MemoryBackend implements Backend {
 			}
 			Instant now = this.clock.instant();
 			for (TaskDelivery delivery : deliveries) {
-				state.removeEntry(delivery.deliveryId());
+				String queued = state.removeEntry(delivery.deliveryId());
 				UUID id = delivery.task().getId();
 				MemoryRecord record = state.record(id, now);
+				if (record != null && queued != null && record.json().equals(this.json.write(delivery.task()))) {
+					// marked as processing when it was taken: queued again as it was queued before
+					record = new MemoryRecord(queued, false, record.expiresAt());
+					state.putRecord(id, record);
+				}
 				if (record != null && !record.finished()) {
 					state.enqueue(nextEntryId(), id, record.json());
 				}
@@ -448,6 +476,31 @@ public final class MemoryBackend implements Backend {
 		finally {
 			this.lock.unlock();
 		}
+	}
+
+	/**
+	 * {@inheritDoc}
+	 * <p>
+	 * Nothing to do: all workers of a memory backend live in this process, and one that stops hands its tasks back or
+	 * records them.
+	 */
+	@Override
+	public void renewLeases(String queue, Collection<String> deliveryIds) {
+	}
+
+	/**
+	 * {@inheritDoc}
+	 * <p>
+	 * Nothing to take over: all workers of a memory backend live in this process.
+	 */
+	@Override
+	public List<ReclaimedDelivery> reclaim(String queue, Duration minIdle, int limit) {
+		return List.of();
+	}
+
+	@Override
+	public int removeIdleConsumers(String queue, Duration minIdle) {
+		return 0;
 	}
 
 	@Override

@@ -125,16 +125,16 @@ final class MemoryQueue {
 	/**
 	 * Remove an entry from the stream, whether it was claimed or not.
 	 * @param entryId the entry id
-	 * @return whether the entry existed
+	 * @return the task JSON the entry held, or {@code null} when there was no such entry
 	 */
-	boolean removeEntry(String entryId) {
+	@Nullable String removeEntry(String entryId) {
 		Entry entry = this.stream.remove(entryId);
 		if (entry == null) {
-			return false;
+			return null;
 		}
 		this.unclaimed.remove(entryId);
 		this.unclaimedIndex.remove(entry.taskId(), entryId);
-		return true;
+		return entry.json();
 	}
 
 	/**
@@ -144,7 +144,7 @@ final class MemoryQueue {
 	 */
 	boolean removeUnclaimedEntryOf(UUID taskId) {
 		String entryId = this.unclaimedIndex.get(taskId);
-		return entryId != null && removeEntry(entryId);
+		return entryId != null && removeEntry(entryId) != null;
 	}
 
 	long size() {

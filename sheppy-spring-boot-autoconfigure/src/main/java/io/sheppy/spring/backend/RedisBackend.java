@@ -41,6 +41,7 @@ import org.springframework.data.redis.connection.stream.MapRecord;
 import org.springframework.data.redis.connection.stream.ReadOffset;
 import org.springframework.data.redis.connection.stream.StreamOffset;
 import org.springframework.data.redis.connection.stream.StreamReadOptions;
+import org.springframework.data.redis.connection.stream.StreamInfo;
 import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.ScanOptions;
@@ -276,8 +277,9 @@ public class RedisBackend implements Backend, AutoCloseable {
 	private List<TaskDelivery> claim(String queue, List<ByteRecord> records) {
 		List<@Nullable Task<Object>> tasks = new ArrayList<>(records.size());
 		List<@Nullable String> problems = new ArrayList<>(records.size());
-		List<Object> args = new ArrayList<>(2 * records.size() + 1);
+		List<Object> args = new ArrayList<>(3 * records.size() + 2);
 		args.add(this.settings.consumerGroup());
+		args.add(RedisKeys.taskPrefix(queue));
 		for (ByteRecord record : records) {
 			byte[] data = field(record, DATA_FIELD);
 			Task<Object> task = null;
@@ -293,20 +295,25 @@ public class RedisBackend implements Backend, AutoCloseable {
 					problem = ex.getMessage();
 				}
 			}
+			if (task != null) {
+				task = task.mutate().status(TaskStatus.PROCESSING).build();
+			}
 			tasks.add(task);
 			problems.add(problem);
 			args.add(record.getId().getValue());
 			args.add((task != null) ? task.getId().toString() : "");
+			args.add((task != null) ? this.taskJson.write(task) : String.valueOf(problem));
 		}
-		List<?> replies = execute(RedisScripts.CLAIM, List.of(RedisKeys.pending(queue), RedisKeys.pendingIds(queue)),
-				args);
+		List<?> replies = execute(RedisScripts.CLAIM,
+				List.of(RedisKeys.pending(queue), RedisKeys.pendingIds(queue), RedisKeys.dead(queue)), args);
 		List<TaskDelivery> deliveries = new ArrayList<>(records.size());
 		for (int i = 0; i < records.size(); i++) {
 			Task<Object> task = tasks.get(i);
 			String entryId = records.get(i).getId().getValue();
 			if (task == null) {
-				logger.error("Removed entry " + entryId + " from the pending stream of queue '" + queue
-						+ "' because it holds no valid task (" + problems.get(i) + "): " + describe(records.get(i)));
+				logger.error("Moved entry " + entryId + " of queue '" + queue + "' to its dead-letter stream "
+						+ RedisKeys.dead(queue) + " because it holds no valid task (" + problems.get(i) + "): "
+						+ describe(records.get(i)));
 			}
 			else if (Long.valueOf(1).equals(replies.get(i))) {
 				deliveries.add(new TaskDelivery(task, entryId));
@@ -356,7 +363,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 				connection.streamCommands().xTrim(bytes(RedisKeys.pending(queue)), 0);
 				connection.keyCommands()
 					.del(bytes(RedisKeys.pendingIds(queue)), bytes(RedisKeys.scheduled(queue)),
-							bytes(RedisKeys.cron(queue)));
+							bytes(RedisKeys.cron(queue)), bytes(RedisKeys.dead(queue)));
 				connection.hashCommands().hDel(bytes(RedisKeys.QUEUES), bytes(queue));
 			});
 			return removed;
@@ -586,7 +593,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 					RedisKeys.scheduled(queue));
 			List<Object> args = List.of(task.getId().toString(), json, flag(task.isFinished()), ttl,
 					(deliveryId != null) ? deliveryId : "", this.settings.consumerGroup(), finishedMinId(), retryScore,
-					RedisKeys.scheduleChanged(queue));
+					RedisKeys.scheduleChanged(queue), this.settings.consumerName());
 			return Long.valueOf(1).equals(execute(RedisScripts.STORE_RESULT, keys, args));
 		});
 	}
@@ -606,13 +613,15 @@ public class RedisBackend implements Backend, AutoCloseable {
 				List<String> keys = new ArrayList<>(batch.size() + 2);
 				keys.add(RedisKeys.pending(queue));
 				keys.add(RedisKeys.pendingIds(queue));
-				List<Object> args = new ArrayList<>(2 * batch.size() + 1);
+				List<Object> args = new ArrayList<>(3 * batch.size() + 2);
 				args.add(this.settings.consumerGroup());
+				args.add(this.settings.consumerName());
 				for (TaskDelivery delivery : batch) {
 					UUID id = delivery.task().getId();
 					keys.add(RedisKeys.task(queue, id));
 					args.add(delivery.deliveryId());
 					args.add(id.toString());
+					args.add(this.taskJson.write(delivery.task()));
 				}
 				List<?> replies = execute(RedisScripts.RELEASE, keys, args);
 				for (int i = 0; i < batch.size(); i++) {
@@ -702,6 +711,101 @@ public class RedisBackend implements Backend, AutoCloseable {
 					+ "on AOF (appendonly yes) or RDB snapshots");
 		}
 		return warnings;
+	}
+
+	@Override
+	public void renewLeases(String queue, Collection<String> deliveryIds) {
+		assertQueue(queue);
+		Assert.notNull(deliveryIds, "'deliveryIds' must not be null");
+		if (deliveryIds.isEmpty()) {
+			return;
+		}
+		List<Object> args = new ArrayList<>(deliveryIds.size() + 2);
+		args.add(this.settings.consumerGroup());
+		args.add(this.settings.consumerName());
+		args.addAll(deliveryIds);
+		run(() -> "renew the leases of " + count(deliveryIds.size(), "task") + " of queue '" + queue + "'",
+				() -> execute(RedisScripts.RENEW, List.of(RedisKeys.pending(queue)), args));
+	}
+
+	@Override
+	public List<ReclaimedDelivery> reclaim(String queue, Duration minIdle, int limit) {
+		assertQueue(queue);
+		Assert.isTrue(minIdle != null && !minIdle.isNegative(), () -> "'minIdle' must not be negative but was " + minIdle);
+		Assert.isTrue(limit >= 1, () -> "'limit' must be at least 1 but was " + limit);
+		return run(() -> "take over the abandoned tasks of queue '" + queue + "'", () -> {
+			List<ReclaimedDelivery> reclaimed = new ArrayList<>();
+			String cursor = "0-0";
+			do {
+				List<?> page;
+				try {
+					page = execute(RedisScripts.RECLAIM, List.of(RedisKeys.pending(queue)),
+							List.of(this.settings.consumerGroup(), this.settings.consumerName(), minIdle.toMillis(),
+									cursor, Math.min(BATCH_SIZE, limit - reclaimed.size()),
+									RedisKeys.taskPrefix(queue)));
+				}
+				catch (RuntimeException ex) {
+					if (hasErrorCode(ex, "NOGROUP")) {
+						return reclaimed;
+					}
+					throw ex;
+				}
+				cursor = String.valueOf(page.get(0));
+				for (int i = 1; i + 3 < page.size(); i += 4) {
+					reclaimed.add(reclaimed(queue, String.valueOf(page.get(i)), (String) page.get(i + 1),
+							number(page.get(i + 2)), (String) page.get(i + 3)));
+				}
+			}
+			while (!"0-0".equals(cursor) && reclaimed.size() < limit);
+			return reclaimed;
+		});
+	}
+
+	private ReclaimedDelivery reclaimed(String queue, String entryId, @Nullable String data, long deliveries,
+			@Nullable String stored) {
+		if (data == null) {
+			return new ReclaimedDelivery(entryId, null, null, deliveries, "it has no 'data' field");
+		}
+		Task<Object> task;
+		try {
+			task = this.taskJson.read(data);
+		}
+		catch (InvalidTaskException ex) {
+			return new ReclaimedDelivery(entryId, null, null, deliveries, ex.getMessage() + ": " + abbreviate(data));
+		}
+		Task<Object> current = (stored != null) ? readOrSkip(queue, stored, "taken-over entry " + entryId) : null;
+		return new ReclaimedDelivery(entryId, new TaskDelivery(task, entryId), current, deliveries, null);
+	}
+
+	@Override
+	public int removeIdleConsumers(String queue, Duration minIdle) {
+		assertQueue(queue);
+		Assert.isTrue(minIdle != null && !minIdle.isNegative(), () -> "'minIdle' must not be negative but was " + minIdle);
+		return run(() -> "remove idle workers of queue '" + queue + "'", () -> {
+			byte[] stream = bytes(RedisKeys.pending(queue));
+			String group = this.settings.consumerGroup();
+			return this.redisTemplate.execute((RedisCallback<Integer>) (connection) -> {
+				StreamInfo.XInfoConsumers consumers;
+				try {
+					consumers = connection.streamCommands().xInfoConsumers(stream, group);
+				}
+				catch (RuntimeException ex) {
+					if (hasErrorCode(ex, "NOGROUP") || hasErrorCode(ex, "ERR")) {
+						return 0;
+					}
+					throw ex;
+				}
+				int removed = 0;
+				for (StreamInfo.XInfoConsumer consumer : consumers) {
+					if (consumer.pendingCount() == 0 && consumer.idleTimeMs() >= minIdle.toMillis()
+							&& !consumer.consumerName().equals(this.settings.consumerName())) {
+						connection.streamCommands().xGroupDelConsumer(stream, group, consumer.consumerName());
+						removed++;
+					}
+				}
+				return removed;
+			});
+		});
 	}
 
 	@Override

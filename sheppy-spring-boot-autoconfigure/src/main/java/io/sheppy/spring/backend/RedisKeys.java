@@ -54,6 +54,14 @@ final class RedisKeys {
 		return "sheppy:completed:" + queue;
 	}
 
+	/**
+	 * The dead-letter stream of a queue: entries that hold no readable task, kept with the reason (fields
+	 * {@code entry}, {@code data}, {@code reason}). Not part of Python Sheppy's layout.
+	 */
+	static String dead(String queue) {
+		return "sheppy:dead:" + queue;
+	}
+
 	static String cron(String queue) {
 		return "sheppy:cron:" + queue;
 	}

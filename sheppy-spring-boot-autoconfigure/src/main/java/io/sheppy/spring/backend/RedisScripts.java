@@ -33,6 +33,10 @@ final class RedisScripts {
 	/** Hand taken tasks back to the queue: a stream entry id, 0 or -1 per delivery. */
 	static final RedisScript<List> RELEASE = script("release.lua", List.class);
 
+	static final RedisScript<Long> RENEW = script("renew.lua", Long.class);
+
+	static final RedisScript<List> RECLAIM = script("reclaim.lua", List.class);
+
 	/** Run a finished task again: 1 or 0. */
 	static final RedisScript<Long> RETRY = script("retry.lua", Long.class);
 

@@ -16,17 +16,18 @@ import org.springframework.util.backoff.ExponentialBackOff;
  * @param shutdownTimeout how long running tasks may take to finish when the container stops
  * @param backOff the back-off between attempts while the backend fails
  * @param cronInterval how often the queue's crons are turned into scheduled runs (runs due within twice this time)
+ * @param recovery how tasks are kept and taken over from lost workers
  * @author Sheppy for Spring
  */
 public record ContainerSettings(int concurrency, int batchSize, Duration pollTimeout, Duration shutdownTimeout,
-		BackOff backOff, Duration cronInterval) {
+		BackOff backOff, Duration cronInterval, RecoverySettings recovery) {
 
 	/**
 	 * The defaults: 10 tasks at once, up to 100 per read, reads of 1 s, 30 s to finish at shutdown, crons looked at
 	 * every 10 s.
 	 */
 	public static final ContainerSettings DEFAULT = new ContainerSettings(10, 100, Duration.ofSeconds(1),
-			Duration.ofSeconds(30), defaultBackOff(), Duration.ofSeconds(10));
+			Duration.ofSeconds(30), defaultBackOff(), Duration.ofSeconds(10), RecoverySettings.DEFAULT);
 
 	public ContainerSettings {
 		Assert.isTrue(concurrency >= 1, () -> "'concurrency' must be at least 1 but was " + concurrency);
@@ -38,36 +39,42 @@ public record ContainerSettings(int concurrency, int batchSize, Duration pollTim
 		Assert.notNull(backOff, "'backOff' must not be null");
 		Assert.isTrue(cronInterval != null && !cronInterval.isNegative() && !cronInterval.isZero(),
 				() -> "'cronInterval' must be positive but was " + cronInterval);
+		Assert.notNull(recovery, "'recovery' must not be null");
 	}
 
 	public ContainerSettings withConcurrency(int concurrency) {
 		return new ContainerSettings(concurrency, this.batchSize, this.pollTimeout, this.shutdownTimeout, this.backOff,
-				this.cronInterval);
+				this.cronInterval, this.recovery);
 	}
 
 	public ContainerSettings withBatchSize(int batchSize) {
 		return new ContainerSettings(this.concurrency, batchSize, this.pollTimeout, this.shutdownTimeout, this.backOff,
-				this.cronInterval);
+				this.cronInterval, this.recovery);
 	}
 
 	public ContainerSettings withPollTimeout(Duration pollTimeout) {
 		return new ContainerSettings(this.concurrency, this.batchSize, pollTimeout, this.shutdownTimeout, this.backOff,
-				this.cronInterval);
+				this.cronInterval, this.recovery);
 	}
 
 	public ContainerSettings withShutdownTimeout(Duration shutdownTimeout) {
 		return new ContainerSettings(this.concurrency, this.batchSize, this.pollTimeout, shutdownTimeout, this.backOff,
-				this.cronInterval);
+				this.cronInterval, this.recovery);
 	}
 
 	public ContainerSettings withBackOff(BackOff backOff) {
 		return new ContainerSettings(this.concurrency, this.batchSize, this.pollTimeout, this.shutdownTimeout, backOff,
-				this.cronInterval);
+				this.cronInterval, this.recovery);
 	}
 
 	public ContainerSettings withCronInterval(Duration cronInterval) {
 		return new ContainerSettings(this.concurrency, this.batchSize, this.pollTimeout, this.shutdownTimeout,
-				this.backOff, cronInterval);
+				this.backOff, cronInterval, this.recovery);
+	}
+
+	public ContainerSettings withRecovery(RecoverySettings recovery) {
+		return new ContainerSettings(this.concurrency, this.batchSize, this.pollTimeout, this.shutdownTimeout,
+				this.backOff, this.cronInterval, recovery);
 	}
 
 	private static BackOff defaultBackOff() {

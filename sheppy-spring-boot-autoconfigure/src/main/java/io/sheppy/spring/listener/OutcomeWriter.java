@@ -57,8 +57,9 @@ final class OutcomeWriter {
 		while (true) {
 			try {
 				if (!this.backend.storeResult(this.queue, state, deliveryId)) {
-					logger.info("Task {} ({}) finished elsewhere meanwhile (for example cancelled); its outcome {} "
-							+ "was not stored", state.getId(), state.getName(), state.getStatus());
+					logger.info("Task {} ({}) was finished or taken over elsewhere meanwhile (cancelled, or reclaimed "
+							+ "by another worker after this one's lease lapsed); its outcome {} was not stored",
+							state.getId(), state.getName(), state.getStatus());
 				}
 				return;
 			}

@@ -32,7 +32,8 @@ import org.springframework.util.backoff.BackOffExecution;
  * own thread (a virtual thread on Java 21 and later, else a pool of {@code concurrency} threads) and its outcome is
  * stored with the entry it was delivered with. A run that exceeds its task's timeout is interrupted (see
  * {@link TaskTimeouts}). A promoter thread moves the queue's due scheduled tasks (also retries waiting for their
- * delay) to the queue, and a cron thread schedules the runs of the queue's crons ({@link CronScheduler}).
+ * delay) to the queue, a cron thread schedules the runs of the queue's crons ({@link CronScheduler}), and a recovery
+ * thread renews the leases of running tasks and takes over those of lost workers ({@link TaskRecovery}).
  * <p>
  * Stopping is graceful: the reader stops taking tasks, tasks it read but did not start are handed back to the queue
  * for any worker, running tasks get the shutdown timeout to finish. A task still running after that is interrupted
@@ -61,6 +62,8 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 	private final ScheduledTaskPromoter promoter;
 
 	private final CronScheduler crons;
+
+	private final TaskRecovery recovery;
 
 	private @Nullable TaskTimeouts timeouts;
 
@@ -94,6 +97,8 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 		this.writer = new OutcomeWriter(backend, queue, settings.backOff());
 		this.promoter = new ScheduledTaskPromoter(backend, queue, settings.backOff());
 		this.crons = new CronScheduler(backend, queue, settings.cronInterval(), settings.backOff());
+		this.recovery = new TaskRecovery(backend, queue, settings.recovery(), this.running::values,
+				this.running::containsKey, this.writer);
 	}
 
 	/**
@@ -163,6 +168,7 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 			thread.start();
 			this.promoter.start();
 			this.crons.start();
+			this.recovery.start();
 			logger.info("Started worker of queue '{}' for tasks {} (concurrency {})", this.queue, getTaskNames(),
 					this.settings.concurrency());
 		}
@@ -350,6 +356,7 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 			Thread.currentThread().interrupt();
 		}
 		abandonRunning();
+		this.recovery.stop();
 		if (this.timeouts != null) {
 			this.timeouts.shutdown();
 		}

@@ -1,33 +1,75 @@
--- Claim the entries a worker read from the pending stream with XREADGROUP, as one atomic step: an entry that a
--- cancellation deleted meanwhile is acknowledged and skipped, so a cancelled task is never handed out; an entry that
--- holds no readable task is acknowledged and deleted, so it is never delivered again.
+-- Claim the entries a worker read from the pending stream with XREADGROUP, as one atomic step per entry: an entry
+-- that a cancellation deleted meanwhile is acknowledged and skipped, so a cancelled task is never handed out; an entry
+-- that holds no readable task is moved to the dead-letter stream with the reason, so it is kept and never delivered
+-- again; an entry whose task record is gone or finished is acknowledged and deleted. A claimed task whose record is
+-- still the JSON it was queued with is marked as processing (the JSON of that state is prepared by the caller; cjson
+-- would change the layout of numbers and fields, so records are decoded only to read them).
 --
 -- KEYS[1]    the pending stream (sheppy:pending:{q})
 -- KEYS[2]    the index of unclaimed entries (sheppy:pending_ids:{q})
+-- KEYS[3]    the dead-letter stream (sheppy:dead:{q})
 -- ARGV[1]    the consumer group
--- ARGV[2..]  per entry, two values: the stream entry id and the task id, or "" for an entry that holds no task
+-- ARGV[2]    the prefix of task records (sheppy:tasks:{q}:)
+-- ARGV[3..]  per entry, three values: the stream entry id, the task id (or "" for an entry that holds no task) and
+--            the task's JSON with status processing (or the reason why the entry holds no task)
 --
--- Returns one value per entry: 1 when it is claimed by the caller, 0 when it was removed.
+-- Returns one value per entry: 1 when it is claimed by the caller, 0 when it was skipped or moved aside.
 
 local stream = KEYS[1]
 local pending_ids = KEYS[2]
+local dead = KEYS[3]
 local group = ARGV[1]
+local prefix = ARGV[2]
 
 local results = {}
-for i = 2, #ARGV, 2 do
+for i = 3, #ARGV, 3 do
 	local entry = ARGV[i]
 	local id = ARGV[i + 1]
 	local result = 0
-	if id == '' then
+	local found = redis.call('XRANGE', stream, entry, entry)
+	if #found == 0 then
+		redis.call('XACK', stream, group, entry)
+	elseif id == '' then
+		local fields = found[1][2]
+		local data = ''
+		for f = 1, #fields, 2 do
+			if fields[f] == 'data' then
+				data = fields[f + 1]
+			end
+		end
+		redis.call('XADD', dead, '*', 'entry', entry, 'data', data, 'reason', ARGV[i + 2])
 		redis.call('XACK', stream, group, entry)
 		redis.call('XDEL', stream, entry)
-	elseif #redis.call('XRANGE', stream, entry, entry) == 0 then
-		redis.call('XACK', stream, group, entry)
 	else
 		if redis.call('HGET', pending_ids, id) == entry then
 			redis.call('HDEL', pending_ids, id)
 		end
-		result = 1
+		local fields = found[1][2]
+		local data = nil
+		for f = 1, #fields, 2 do
+			if fields[f] == 'data' then
+				data = fields[f + 1]
+			end
+		end
+		local key = prefix .. id
+		local current = redis.call('GET', key)
+		if current and current == data then
+			redis.call('SET', key, ARGV[i + 2])
+			result = 1
+		elseif not current then
+			-- cleared or deleted: there is nothing to run
+			redis.call('XACK', stream, group, entry)
+			redis.call('XDEL', stream, entry)
+		else
+			local ok, decoded = pcall(cjson.decode, current)
+			if ok and type(decoded) == 'table' and decoded['finished_at'] ~= nil and decoded['finished_at'] ~= cjson.null then
+				-- finished meanwhile by other means: it must not run again
+				redis.call('XACK', stream, group, entry)
+				redis.call('XDEL', stream, entry)
+			else
+				result = 1
+			end
+		end
 	end
 	results[#results + 1] = result
 end

@@ -20,12 +20,18 @@
 -- ARGV[8]  the due time of the next retry in epoch seconds (the score), or "" when the task is not to be scheduled
 -- ARGV[9]  the schedule-change channel (sheppy:scheduled-changed:{q}), published to with the task id when the task is
 --          scheduled and is now the first of the schedule, so that waiting schedulers of any process wake up for it
+-- ARGV[10] the caller's consumer name, when a delivery is given
 --
--- Returns 1 when the state was stored, 0 when the record is gone or already finished (nothing stored or scheduled).
--- The delivery entry, if given, is acknowledged and deleted either way.
+-- Returns 1 when the state was stored, 0 when the record is gone or already finished (nothing stored or scheduled), -1
+-- when the delivery is no longer the caller's: another worker took the task over (its lease had lapsed), and only that
+-- worker's outcome counts (fencing). Otherwise the delivery entry, if given, is acknowledged and deleted either way.
 
 local delivery = ARGV[5]
 if delivery ~= '' then
+	local owner = redis.call('XPENDING', KEYS[2], ARGV[6], delivery, delivery, 1)[1]
+	if not owner or owner[2] ~= ARGV[10] then
+		return -1
+	end
 	redis.call('XACK', KEYS[2], ARGV[6], delivery)
 	redis.call('XDEL', KEYS[2], delivery)
 end

@@ -30,6 +30,7 @@ class SheppyPropertiesMetadataTests {
 		assertThat(properties).containsOnlyKeys("sheppy.backend", "sheppy.queue", "sheppy.ttl", "sheppy.error-ttl",
 				"sheppy.worker.enabled", "sheppy.worker.concurrency", "sheppy.worker.batch-size",
 				"sheppy.worker.poll-timeout", "sheppy.worker.shutdown-timeout", "sheppy.worker.cron-interval",
+				"sheppy.worker.lease-timeout", "sheppy.worker.reclaim-interval", "sheppy.worker.max-deliveries",
 				"sheppy.crons", "sheppy.redis.consumer-group", "sheppy.redis.consumer-name",
 				"sheppy.redis.finished-retention");
 		assertThat(properties).allSatisfy((name, property) -> assertThat(property.path("description").asString())

@@ -138,7 +138,8 @@ public abstract class BackendContractTests {
 		assertThat(this.backend.append(this.queue, List.of(changed), false)).containsExactly(true);
 		assertThat(this.backend.size(this.queue)).isEqualTo(2);
 		assertThat(this.backend.getTasks(this.queue, List.of(task.getId())).get(task.getId())).isEqualTo(changed);
-		assertThat(this.backend.pop(this.queue, 5, null)).extracting(TaskDelivery::task).containsExactly(task, changed);
+		assertThat(this.backend.pop(this.queue, 5, null)).extracting(TaskDelivery::task)
+			.containsExactly(taken(task), taken(changed));
 	}
 
 	@Test
@@ -160,9 +161,9 @@ public abstract class BackendContractTests {
 		Task<Object> third = task(3);
 		this.backend.append(this.queue, List.of(first, second, third), true);
 		List<TaskDelivery> firstTwo = this.backend.pop(this.queue, 2, null);
-		assertThat(firstTwo).extracting(TaskDelivery::task).containsExactly(first, second);
+		assertThat(firstTwo).extracting(TaskDelivery::task).containsExactly(taken(first), taken(second));
 		List<TaskDelivery> rest = this.backend.pop(this.queue, 2, null);
-		assertThat(rest).extracting(TaskDelivery::task).containsExactly(third);
+		assertThat(rest).extracting(TaskDelivery::task).containsExactly(taken(third));
 		assertThat(this.backend.pop(this.queue, 2, null)).isEmpty();
 		List<String> deliveryIds = new ArrayList<>();
 		firstTwo.forEach((delivery) -> deliveryIds.add(delivery.deliveryId()));
@@ -192,7 +193,8 @@ public abstract class BackendContractTests {
 		assertBlocked(popped);
 		Task<Object> task = addOne();
 		assertThat(popped).succeedsWithin(Duration.ofSeconds(5))
-			.satisfies((deliveries) -> assertThat(deliveries).extracting(TaskDelivery::task).containsExactly(task));
+			.satisfies((deliveries) -> assertThat(deliveries).extracting(TaskDelivery::task)
+				.containsExactly(taken(task)));
 		assertThat(since(start)).isLessThan(LONG_WAIT.dividedBy(2));
 	}
 
@@ -206,7 +208,7 @@ public abstract class BackendContractTests {
 		assertThat(popped).succeedsWithin(Duration.ofSeconds(5))
 			.satisfies((deliveries) -> assertThat(deliveries).singleElement()
 				.extracting(TaskDelivery::task)
-				.isEqualTo(task.mutate().status(TaskStatus.PENDING).build()));
+				.isEqualTo(task.mutate().status(TaskStatus.PROCESSING).build()));
 	}
 
 	@Test
@@ -259,7 +261,8 @@ public abstract class BackendContractTests {
 		assertThat(this.backend.getPending(this.queue, 2)).containsExactly(first, second);
 		assertThat(this.backend.getPending(this.queue, 10)).containsExactly(first, second, third);
 		assertThat(this.backend.size(this.queue)).isEqualTo(3);
-		assertThat(this.backend.pop(this.queue, 2, null)).extracting(TaskDelivery::task).containsExactly(first, second);
+		assertThat(this.backend.pop(this.queue, 2, null)).extracting(TaskDelivery::task)
+			.containsExactly(taken(first), taken(second));
 	}
 
 	@Test
@@ -311,9 +314,9 @@ public abstract class BackendContractTests {
 		assertThat(this.backend.popScheduled(this.queue, DUE, 10)).containsExactly(pending(retrying));
 		assertThat(this.backend.getScheduled(this.queue)).isEmpty();
 		List<TaskDelivery> again = this.backend.pop(this.queue, 10, null);
-		assertThat(again).extracting(TaskDelivery::task).containsExactly(other, pending(retrying));
+		assertThat(again).extracting(TaskDelivery::task).containsExactly(taken(other), taken(pending(retrying)));
 		assertThat(again.get(1).task()).satisfies((found) -> {
-			assertThat(found.getStatus()).isEqualTo(TaskStatus.PENDING);
+			assertThat(found.getStatus()).isEqualTo(TaskStatus.PROCESSING);
 			assertThat(found.getRetryCount()).isOne();
 			assertThat(found.getLastRetryAt()).isEqualTo(retrying.getLastRetryAt()).isNotNull();
 			assertThat(found.getNextRetryAt()).isEqualTo(DUE);
@@ -378,14 +381,14 @@ public abstract class BackendContractTests {
 		Task<Object> second = task(2);
 		this.backend.append(this.queue, List.of(first, second), true);
 		TaskDelivery taken = this.backend.pop(this.queue, 1, null).get(0);
-		assertThat(taken.task()).isEqualTo(first);
+		assertThat(taken.task()).isEqualTo(taken(first));
 
 		this.backend.release(this.queue, List.of(taken));
 
 		assertThat(this.backend.size(this.queue)).isEqualTo(2);
 		assertThat(this.backend.getPending(this.queue, 10)).containsExactly(second, first);
 		List<TaskDelivery> again = this.backend.pop(this.queue, 10, null);
-		assertThat(again).extracting(TaskDelivery::task).containsExactly(second, first);
+		assertThat(again).extracting(TaskDelivery::task).containsExactly(taken(second), taken(first));
 		assertThat(again.get(1).deliveryId()).isNotEqualTo(taken.deliveryId());
 		assertThat(this.backend.size(this.queue)).isEqualTo(2);
 		assertThat(this.backend.storeResult(this.queue, completed(first, 3), again.get(1).deliveryId())).isTrue();
@@ -401,7 +404,7 @@ public abstract class BackendContractTests {
 		this.backend.release(this.queue, List.of());
 		assertThat(this.backend.size(this.queue)).isEqualTo(3);
 		assertThat(this.backend.pop(this.queue, 10, null)).extracting(TaskDelivery::task)
-			.containsExactlyElementsOf(tasks);
+			.containsExactlyElementsOf(tasks.stream().map(BackendContractTests::taken).toList());
 	}
 
 	@Test
@@ -413,7 +416,8 @@ public abstract class BackendContractTests {
 
 		this.backend.release(this.queue, List.of(taken));
 
-		assertThat(this.backend.pop(this.queue, 10, null)).extracting(TaskDelivery::task).containsExactly(processing);
+		assertThat(this.backend.pop(this.queue, 10, null)).extracting(TaskDelivery::task)
+			.containsExactly(taken(processing));
 	}
 
 	@Test
@@ -523,7 +527,7 @@ public abstract class BackendContractTests {
 			assertThat(this.backend.getCrons(name)).as(name).hasSize(1);
 			assertThat(this.backend.pop(name, 10, null)).as(name)
 				.extracting(TaskDelivery::task)
-				.containsExactly(queued.get(name));
+				.containsExactly(taken(queued.get(name)));
 		}
 		assertThat(this.backend.listQueues()).containsKeys("a:b", "ab").doesNotContainKey("a");
 	}
@@ -594,7 +598,7 @@ public abstract class BackendContractTests {
 		addOne();
 		this.backend.clear(this.queue);
 		Task<Object> task = addOne();
-		assertThat(this.backend.pop(this.queue, 10, null)).extracting(TaskDelivery::task).containsExactly(task);
+		assertThat(this.backend.pop(this.queue, 10, null)).extracting(TaskDelivery::task).containsExactly(taken(task));
 		assertThat(this.backend.listQueues()).containsKey(this.queue);
 	}
 
@@ -647,7 +651,8 @@ public abstract class BackendContractTests {
 		assertThat(this.backend.popScheduled(this.queue, DUE, 10)).containsExactly(pending);
 		assertThat(this.backend.getTasks(this.queue, List.of(task.getId())).get(task.getId())).isEqualTo(pending);
 		assertThat(this.backend.getScheduled(this.queue)).isEmpty();
-		assertThat(this.backend.pop(this.queue, 1, null)).extracting(TaskDelivery::task).containsExactly(pending);
+		assertThat(this.backend.pop(this.queue, 1, null)).extracting(TaskDelivery::task)
+			.containsExactly(taken(pending));
 		assertThat(this.backend.popScheduled(this.queue, DUE, 10)).isEmpty();
 	}
 
@@ -669,7 +674,7 @@ public abstract class BackendContractTests {
 		assertThat(moved).containsExactly(pending(third));
 		assertThat(this.backend.getScheduled(this.queue)).containsExactly(later);
 		assertThat(this.backend.pop(this.queue, 10, null)).extracting(TaskDelivery::task)
-			.containsExactly(pending(first), pending(second), pending(third));
+			.containsExactly(taken(pending(first)), taken(pending(second)), taken(pending(third)));
 	}
 
 	@Test
@@ -920,7 +925,7 @@ public abstract class BackendContractTests {
 		TaskDelivery delivery = this.backend.pop(this.queue, 1, null).get(0);
 		assertThatExceptionOfType(InvalidTaskException.class).isThrownBy(() -> this.backend.storeResult(this.queue,
 				completed(task, new Unwritable()), delivery.deliveryId()));
-		assertThat(this.backend.getTasks(this.queue, List.of(task.getId())).get(task.getId())).isEqualTo(task);
+		assertThat(this.backend.getTasks(this.queue, List.of(task.getId())).get(task.getId())).isEqualTo(taken(task));
 		assertThat(this.backend.size(this.queue)).isEqualTo(1);
 		assertThat(this.backend.storeResult(this.queue, failed(task), delivery.deliveryId())).isTrue();
 		assertThat(this.backend.size(this.queue)).isZero();
@@ -1209,7 +1214,7 @@ public abstract class BackendContractTests {
 			assertThat(found.getSpec()).isEqualTo(task.getSpec());
 		});
 		assertThat(this.backend.size(this.queue)).isEqualTo(1);
-		assertThat(this.backend.pop(this.queue, 10, null)).extracting(TaskDelivery::task).containsExactly(other);
+		assertThat(this.backend.pop(this.queue, 10, null)).extracting(TaskDelivery::task).containsExactly(taken(other));
 		assertThat(this.backend.getResults(this.queue, List.of(task.getId()), null))
 			.containsExactly(Map.entry(task.getId(), cancelled.get()));
 		assertThat(this.backend.getStats(this.queue).completed()).isEqualTo(1);
@@ -1257,7 +1262,7 @@ public abstract class BackendContractTests {
 		Task<Object> task = addOne();
 		this.backend.pop(this.queue, 1, null);
 		assertThat(this.backend.cancel(this.queue, task.getId())).isEmpty();
-		assertThat(this.backend.getTasks(this.queue, List.of(task.getId())).get(task.getId())).isEqualTo(task);
+		assertThat(this.backend.getTasks(this.queue, List.of(task.getId())).get(task.getId())).isEqualTo(taken(task));
 		assertThat(this.backend.getStats(this.queue).completed()).isZero();
 	}
 
@@ -1304,7 +1309,7 @@ public abstract class BackendContractTests {
 		}
 		assertThat(this.backend.getResults(this.queue, again.stream().map(Task::getId).toList(), null)).isEmpty();
 		assertThat(this.backend.pop(this.queue, 10, null)).extracting(TaskDelivery::task)
-			.containsExactlyElementsOf(again);
+			.containsExactlyElementsOf(again.stream().map(BackendContractTests::taken).toList());
 		assertThat(this.backend.getScheduled(this.queue)).isEmpty();
 	}
 
@@ -1324,7 +1329,7 @@ public abstract class BackendContractTests {
 		assertThat(this.backend.popScheduled(this.queue, DUE.minusMillis(1), 10)).isEmpty();
 		assertThat(this.backend.popScheduled(this.queue, DUE, 10)).containsExactly(pending(retried));
 		assertThat(this.backend.pop(this.queue, 10, null)).extracting(TaskDelivery::task)
-			.containsExactly(pending(retried));
+			.containsExactly(taken(pending(retried)));
 	}
 
 	@Test
@@ -1338,7 +1343,8 @@ public abstract class BackendContractTests {
 
 		assertThat(this.backend.getScheduled(this.queue)).isEmpty();
 		assertThat(this.backend.popScheduled(this.queue, DUE, 10)).isEmpty();
-		assertThat(this.backend.pop(this.queue, 10, null)).extracting(TaskDelivery::task).containsExactly(retried);
+		assertThat(this.backend.pop(this.queue, 10, null)).extracting(TaskDelivery::task)
+			.containsExactly(taken(retried));
 	}
 
 	@Test
@@ -1357,7 +1363,7 @@ public abstract class BackendContractTests {
 		List<UUID> ids = List.of(fresh.getId(), promoted.getId(), waiting.getId(), retrying.getId());
 		Map<UUID, Task<Object>> before = this.backend.getTasks(this.queue, ids);
 		assertThat(before.values()).extracting(Task::getStatus)
-			.containsExactly(TaskStatus.NEW, TaskStatus.PENDING, TaskStatus.SCHEDULED, TaskStatus.RETRYING);
+			.containsExactly(TaskStatus.PROCESSING, TaskStatus.PROCESSING, TaskStatus.SCHEDULED, TaskStatus.RETRYING);
 		long size = this.backend.size(this.queue);
 
 		for (Task<Object> task : before.values()) {
@@ -1504,6 +1510,13 @@ public abstract class BackendContractTests {
 
 	static Task<Object> scheduled(Task<Object> task) {
 		return task.mutate().status(TaskStatus.SCHEDULED).scheduledAt(DUE).build();
+	}
+
+	/**
+	 * Return a task as a worker takes it from the queue: marked as processing.
+	 */
+	static Task<Object> taken(Task<Object> task) {
+		return task.mutate().status(TaskStatus.PROCESSING).build();
 	}
 
 	static Task<Object> pending(Task<Object> task) {

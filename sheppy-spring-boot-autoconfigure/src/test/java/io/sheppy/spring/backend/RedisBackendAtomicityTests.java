@@ -34,6 +34,7 @@ import io.sheppy.spring.core.TaskJson;
 import io.sheppy.spring.core.TaskSpec;
 import io.sheppy.spring.core.TaskStatus;
 
+import static io.sheppy.spring.backend.BackendContractTests.taken;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -127,7 +128,8 @@ class RedisBackendAtomicityTests {
 		assertThat(this.backend.getScheduled(QUEUE)).containsExactly(changed);
 		assertThat(this.backend.size(QUEUE)).isZero();
 		assertThat(this.backend.popScheduled(QUEUE, NOW, 10)).containsExactly(pending(changed));
-		assertThat(this.backend.pop(QUEUE, 10, null)).extracting(TaskDelivery::task).containsExactly(pending(changed));
+		assertThat(this.backend.pop(QUEUE, 10, null)).extracting(TaskDelivery::task)
+			.containsExactly(taken(pending(changed)));
 	}
 
 	@Test
@@ -183,8 +185,9 @@ class RedisBackendAtomicityTests {
 		assertThat(this.backend.cancel(QUEUE, task.getId())).isPresent();
 
 		List<Object> claimed = this.redis.execute(RedisScripts.CLAIM,
-				List.of(RedisKeys.pending(QUEUE), RedisKeys.pendingIds(QUEUE)), "workers", entry,
-				task.getId().toString());
+				List.of(RedisKeys.pending(QUEUE), RedisKeys.pendingIds(QUEUE), RedisKeys.dead(QUEUE)), "workers",
+				RedisKeys.taskPrefix(QUEUE), entry, task.getId().toString(),
+				this.taskJson.write(task.mutate().status(TaskStatus.PROCESSING).build()));
 
 		assertThat(claimed).containsExactly(0L);
 		assertThat(this.redis.opsForStream().pending(RedisKeys.pending(QUEUE), "workers").getTotalPendingMessages())
@@ -206,7 +209,7 @@ class RedisBackendAtomicityTests {
 				.isZero();
 			String entry = (String) this.redis.opsForHash().get(RedisKeys.pendingIds(QUEUE), task.getId().toString());
 			List<TaskDelivery> again = otherWorker.pop(QUEUE, 10, null);
-			assertThat(again).extracting(TaskDelivery::task).containsExactly(task);
+			assertThat(again).extracting(TaskDelivery::task).containsExactly(taken(task));
 			assertThat(again.get(0).deliveryId()).isEqualTo(entry).isNotEqualTo(taken.deliveryId());
 			assertThat(this.redis.opsForHash().hasKey(RedisKeys.pendingIds(QUEUE), task.getId().toString())).isFalse();
 			assertThat(this.redis.opsForStream().size(RedisKeys.pending(QUEUE))).isOne();
@@ -224,18 +227,19 @@ class RedisBackendAtomicityTests {
 		Task<Object> missing = task(3);
 		Task<Object> broken = task(4);
 		this.backend.append(QUEUE, List.of(waiting, finished, missing, broken), true);
+		String stored = this.redis.opsForValue().get(RedisKeys.task(QUEUE, waiting.getId()));
 		List<TaskDelivery> taken = this.backend.pop(QUEUE, 4, null);
 		this.backend.storeResult(QUEUE, finished.mutate().status(TaskStatus.COMPLETED).finishedAt(Task.now()).build(),
 				null);
 		this.redis.delete(RedisKeys.task(QUEUE, missing.getId()));
 		this.redis.opsForValue().set(RedisKeys.task(QUEUE, broken.getId()), "not json");
-		String stored = this.redis.opsForValue().get(RedisKeys.task(QUEUE, waiting.getId()));
 		List<String> keys = new ArrayList<>(List.of(RedisKeys.pending(QUEUE), RedisKeys.pendingIds(QUEUE)));
-		List<String> args = new ArrayList<>(List.of("workers"));
+		List<String> args = new ArrayList<>(List.of("workers", this.backend.getSettings().consumerName()));
 		for (TaskDelivery delivery : taken) {
 			keys.add(RedisKeys.task(QUEUE, delivery.task().getId()));
 			args.add(delivery.deliveryId());
 			args.add(delivery.task().getId().toString());
+			args.add(this.taskJson.write(delivery.task()));
 		}
 
 		List<Object> replies = this.redis.execute(RedisScripts.RELEASE, keys, args.toArray());

@@ -25,6 +25,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.connection.stream.MapRecord;
 import org.springframework.data.redis.connection.stream.ReadOffset;
 import org.springframework.data.redis.connection.stream.StreamRecords;
 import org.springframework.data.redis.core.RedisCallback;
@@ -36,6 +37,7 @@ import io.sheppy.spring.core.TaskJson;
 import io.sheppy.spring.core.TaskSpec;
 import io.sheppy.spring.core.TaskStatus;
 
+import static io.sheppy.spring.backend.BackendContractTests.taken;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
@@ -77,7 +79,8 @@ class RedisBackendRobustnessTests {
 	}
 
 	@Test
-	void malformedEntriesDoNotBreakThePopOfGoodOnesAndAreRemovedAndLoggedOnce(CapturedOutput output) {
+	void malformedEntriesDoNotBreakThePopOfGoodOnesAndAreMovedToTheDeadLetterStreamAndLoggedOnce(
+			CapturedOutput output) {
 		String stream = RedisKeys.pending(QUEUE);
 		this.redis.opsForStream().createGroup(stream, ReadOffset.from("0"), "workers");
 		String notJson = this.redis.opsForStream()
@@ -89,15 +92,24 @@ class RedisBackendRobustnessTests {
 		Task<Object> good = task(1);
 		this.backend.append(QUEUE, List.of(good), true);
 
-		assertThat(this.backend.pop(QUEUE, 10, null)).extracting(TaskDelivery::task).containsExactly(good);
+		assertThat(this.backend.pop(QUEUE, 10, null)).extracting(TaskDelivery::task).containsExactly(taken(good));
 
 		assertThat(this.redis.opsForStream().range(stream, Range.unbounded())).hasSize(1);
 		assertThat(this.redis.opsForStream().pending(stream, "workers").getTotalPendingMessages()).isOne();
 		assertThat(this.backend.pop(QUEUE, 10, null)).isEmpty();
-		assertThat(output.getOut()).containsOnlyOnce("Removed entry " + notJson)
-			.containsOnlyOnce("Removed entry " + noData)
+		assertThat(output.getOut()).containsOnlyOnce("Moved entry " + notJson)
+			.containsOnlyOnce("Moved entry " + noData)
 			.contains("not json")
 			.contains("no 'data' field");
+		List<MapRecord<String, Object, Object>> dead = this.redis.opsForStream()
+			.range(RedisKeys.dead(QUEUE), Range.unbounded());
+		assertThat(dead).hasSize(2);
+		assertThat(dead.get(0).getValue()).containsEntry("entry", notJson)
+			.containsEntry("data", "not json")
+			.hasEntrySatisfying("reason", (reason) -> assertThat(reason.toString()).contains("Malformed task JSON"));
+		assertThat(dead.get(1).getValue()).containsEntry("entry", noData)
+			.containsEntry("data", "")
+			.containsEntry("reason", "it has no 'data' field");
 	}
 
 	@Test
@@ -114,7 +126,7 @@ class RedisBackendRobustnessTests {
 		Task<Object> task = task(1);
 		this.backend.append(QUEUE, List.of(task), true);
 		this.redis.opsForStream().destroyGroup(RedisKeys.pending(QUEUE), "workers");
-		assertThat(this.backend.pop(QUEUE, 1, null)).extracting(TaskDelivery::task).containsExactly(task);
+		assertThat(this.backend.pop(QUEUE, 1, null)).extracting(TaskDelivery::task).containsExactly(taken(task));
 		this.redis.delete(RedisKeys.pending(QUEUE));
 		assertThat(this.backend.pop(QUEUE, 1, Duration.ofMillis(50))).isEmpty();
 	}
@@ -128,7 +140,8 @@ class RedisBackendRobustnessTests {
 		Task<Object> task = task(1);
 		this.backend.append(QUEUE, List.of(task), true);
 		assertThat(popped).succeedsWithin(Duration.ofSeconds(5))
-			.satisfies((deliveries) -> assertThat(deliveries).extracting(TaskDelivery::task).containsExactly(task));
+			.satisfies((deliveries) -> assertThat(deliveries).extracting(TaskDelivery::task)
+				.containsExactly(taken(task)));
 		assertThat(Duration.ofNanos(System.nanoTime() - appended)).isLessThan(Duration.ofSeconds(1));
 	}
 
@@ -149,7 +162,7 @@ class RedisBackendRobustnessTests {
 		Task<Object> task = task(1);
 		this.backend.append(QUEUE, List.of(task), true);
 		assertThat(this.backend.pop(QUEUE, 1, Duration.ofSeconds(1))).extracting(TaskDelivery::task)
-			.containsExactly(task);
+			.containsExactly(taken(task));
 	}
 
 	@Test
@@ -162,7 +175,8 @@ class RedisBackendRobustnessTests {
 		});
 		Task<Object> second = task(2);
 		assertThat(this.backend.append(QUEUE, List.of(second), true)).containsExactly(true);
-		assertThat(this.backend.pop(QUEUE, 10, null)).extracting(TaskDelivery::task).containsExactly(first, second);
+		assertThat(this.backend.pop(QUEUE, 10, null)).extracting(TaskDelivery::task)
+			.containsExactly(taken(first), taken(second));
 		assertThat(this.backend.listQueues()).containsEntry(QUEUE, 2L);
 	}
 
@@ -241,7 +255,7 @@ class RedisBackendRobustnessTests {
 			.isZero();
 		Task<Object> next = task(3);
 		this.backend.append(QUEUE, List.of(next), true);
-		assertThat(this.backend.pop(QUEUE, 1, null)).extracting(TaskDelivery::task).containsExactly(next);
+		assertThat(this.backend.pop(QUEUE, 1, null)).extracting(TaskDelivery::task).containsExactly(taken(next));
 	}
 
 	@Test
@@ -278,7 +292,7 @@ class RedisBackendRobustnessTests {
 			.ignoreException(BackendException.class)
 			.until(() -> this.backend.append(QUEUE, List.of(task), true).equals(List.of(true)));
 		assertThat(this.backend.pop(QUEUE, 1, Duration.ofSeconds(1))).extracting(TaskDelivery::task)
-			.containsExactly(task);
+			.containsExactly(taken(task));
 	}
 
 	private Task<Object> task(int number) {
