@@ -26,6 +26,8 @@ import java.util.function.ToLongFunction;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.dao.DataAccessException;
 import org.springframework.data.domain.Range;
@@ -57,7 +59,9 @@ import org.springframework.util.StringUtils;
 import io.sheppy.spring.core.InvalidTaskException;
 import io.sheppy.spring.core.Task;
 import io.sheppy.spring.core.TaskCron;
+import io.sheppy.spring.core.TaskException;
 import io.sheppy.spring.core.TaskJson;
+import io.sheppy.spring.core.TaskSpec;
 import io.sheppy.spring.core.TaskStatus;
 
 /**
@@ -90,6 +94,8 @@ public class RedisBackend implements Backend, AutoCloseable {
 	private static final int CANCEL_ATTEMPTS = 5;
 
 	private static final int LOGGED_CONTENT_LENGTH = 200;
+
+	private static final JsonMapper TREE_MAPPER = JsonMapper.builder().build();
 
 	private static final byte[] DATA_FIELD = bytes("data");
 
@@ -295,14 +301,25 @@ public class RedisBackend implements Backend, AutoCloseable {
 					problem = ex.getMessage();
 				}
 			}
+			Task<Object> invalid = (task == null && data != null) ? invalidTask(string(data), problem) : null;
 			if (task != null) {
 				task = task.mutate().status(TaskStatus.PROCESSING).build();
 			}
-			tasks.add(task);
+			tasks.add((task != null) ? task : invalid);
 			problems.add(problem);
 			args.add(record.getId().getValue());
-			args.add((task != null) ? task.getId().toString() : "");
-			args.add((task != null) ? this.taskJson.write(task) : String.valueOf(problem));
+			if (task != null) {
+				args.add(task.getId().toString());
+				args.add(this.taskJson.write(task));
+			}
+			else if (invalid != null) {
+				args.add(invalid.getId().toString());
+				args.add("");
+			}
+			else {
+				args.add("");
+				args.add(String.valueOf(problem));
+			}
 		}
 		List<?> replies = execute(RedisScripts.CLAIM,
 				List.of(RedisKeys.pending(queue), RedisKeys.pendingIds(queue), RedisKeys.dead(queue)), args);
@@ -315,11 +332,53 @@ public class RedisBackend implements Backend, AutoCloseable {
 						+ RedisKeys.dead(queue) + " because it holds no valid task (" + problems.get(i) + "): "
 						+ describe(records.get(i)));
 			}
-			else if (Long.valueOf(1).equals(replies.get(i))) {
+			else if (!Long.valueOf(1).equals(replies.get(i))) {
+				continue;
+			}
+			else if (task.getStatus() == TaskStatus.FAILED) {
+				logger.error("Task " + task.getId() + " of queue '" + queue + "' is not valid and is recorded as failed: "
+						+ problems.get(i));
+				storeResult(queue, task, entryId);
+			}
+			else {
 				deliveries.add(new TaskDelivery(task, entryId));
 			}
 		}
 		return deliveries;
+	}
+
+	/**
+	 * Return the failed state of a task whose JSON cannot be read but names its id, so that its owner sees why it did
+	 * not run; {@code null} when not even the id can be read.
+	 */
+	private @Nullable Task<Object> invalidTask(String json, @Nullable String problem) {
+		JsonNode node;
+		try {
+			node = TREE_MAPPER.readTree(json);
+		}
+		catch (RuntimeException ex) {
+			return null;
+		}
+		JsonNode id = (node != null) ? node.get("id") : null;
+		if (id == null || !id.isString()) {
+			return null;
+		}
+		UUID uuid;
+		try {
+			uuid = UUID.fromString(id.stringValue());
+		}
+		catch (IllegalArgumentException ex) {
+			return null;
+		}
+		JsonNode func = node.path("spec").path("func");
+		String name = (func.isString() && !func.stringValue().isBlank()) ? func.stringValue() : "unknown";
+		String message = "The task cannot be read (" + problem + "): " + abbreviate(json);
+		return Task.builder(new TaskSpec(name, List.of(), Map.of()))
+			.id(uuid)
+			.status(TaskStatus.FAILED)
+			.exception(TaskException.of("InvalidTaskException", message))
+			.finishedAt(Task.now())
+			.build();
 	}
 
 	@Override

@@ -11,7 +11,8 @@
 -- ARGV[1]    the consumer group
 -- ARGV[2]    the prefix of task records (sheppy:tasks:{q}:)
 -- ARGV[3..]  per entry, three values: the stream entry id, the task id (or "" for an entry that holds no task) and
---            the task's JSON with status processing (or the reason why the entry holds no task)
+--            the task's JSON with status processing (or "" not to mark it, for a task that is not valid and will be
+--            recorded as failed; or the reason why the entry holds no task)
 --
 -- Returns one value per entry: 1 when it is claimed by the caller, 0 when it was skipped or moved aside.
 
@@ -54,7 +55,9 @@ for i = 3, #ARGV, 3 do
 		local key = prefix .. id
 		local current = redis.call('GET', key)
 		if current and current == data then
-			redis.call('SET', key, ARGV[i + 2])
+			if ARGV[i + 2] ~= '' then
+				redis.call('SET', key, ARGV[i + 2])
+			end
 			result = 1
 		elseif not current then
 			-- cleared or deleted: there is nothing to run
