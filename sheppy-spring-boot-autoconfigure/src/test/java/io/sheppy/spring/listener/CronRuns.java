@@ -35,7 +35,8 @@ final class CronRuns {
 	 */
 	void record(Task<?> task, String worker, @Nullable Object... args) {
 		this.runs.add(new Run(task.getId(), task.getCronId(), Objects.requireNonNull(task.getScheduledAt(),
-				"a cron run has a scheduled time"), worker, (args != null) ? Arrays.asList(args) : List.of()));
+				"a cron run has a scheduled time"), Instant.now(), worker,
+				(args != null) ? Arrays.asList(args) : List.of()));
 	}
 
 	void clear() {
@@ -86,10 +87,12 @@ final class CronRuns {
 	 * @param taskId the run's task id
 	 * @param cronId the cron id of the run
 	 * @param scheduledAt the fire time
+	 * @param ranAt when it ran
 	 * @param worker the worker that ran it
 	 * @param args the arguments it was given
 	 */
-	record Run(UUID taskId, @Nullable UUID cronId, Instant scheduledAt, String worker, List<@Nullable Object> args) {
+	record Run(UUID taskId, @Nullable UUID cronId, Instant scheduledAt, Instant ranAt, String worker,
+			List<@Nullable Object> args) {
 	}
 
 }

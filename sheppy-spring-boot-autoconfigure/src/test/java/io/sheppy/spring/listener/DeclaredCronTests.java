@@ -105,7 +105,8 @@ class DeclaredCronTests {
 			.toList();
 		assertThat(tickRuns).hasSameSizeAs(ticks).allMatch((task) -> task.getStatus() == TaskStatus.COMPLETED);
 		CronRuns.assertOneRunPerFireTime(tickRuns.stream()
-			.map((task) -> new CronRuns.Run(task.getId(), task.getCronId(), task.getScheduledAt(), "clock", List.of()))
+			.map((task) -> new CronRuns.Run(task.getId(), task.getCronId(), task.getScheduledAt(),
+					task.getFinishedAt(), "clock", List.of()))
 			.toList(), Duration.ofSeconds(1), 4);
 		for (Task<Object> run : tickRuns) {
 			assertThat(run.getId()).isEqualTo(tick.instanceTaskId(run.getScheduledAt()));
