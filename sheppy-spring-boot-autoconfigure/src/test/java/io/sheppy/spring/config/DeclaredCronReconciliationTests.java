@@ -80,16 +80,17 @@ class DeclaredCronReconciliationTests {
 		assertThat(before).containsOnlyKeys("billing:report");
 
 		// a look every 2 s schedules the runs of the next 4 s
-		ConfigurableApplicationContext first = start(server, BillingApplication.class, "spring.application.name=billing",
-				"sheppy.worker.cron-interval=2s", "sheppy.crons[0].task=billing:report",
-				"sheppy.crons[0].args[0]=1", "sheppy.crons[0].expression=" + EVERY_SECOND);
+		ConfigurableApplicationContext first = start(server, BillingApplication.class,
+				"spring.application.name=billing", "sheppy.worker.cron-interval=2s",
+				"sheppy.crons[0].task=billing:report", "sheppy.crons[0].args[0]=1",
+				"sheppy.crons[0].expression=" + EVERY_SECOND);
 		try {
 			assertThat(this.taskQueue.getCrons()).hasSize(5);
 			UUID reminders = cronsByFunc(QUEUE).get("billing:remind").deterministicId();
 			UUID archive = this.taskQueue.queue("archive").getCrons().get(0).deterministicId();
 			await().atMost(TIMEOUT)
-				.until(() -> scheduledRuns(QUEUE, reminders).size() >= 2 && scheduledRuns("archive", archive).size() >= 2
-						&& ranCron(reminders) && ranCron(archive));
+				.until(() -> scheduledRuns(QUEUE, reminders).size() >= 2
+						&& scheduledRuns("archive", archive).size() >= 2 && ranCron(reminders) && ranCron(archive));
 		}
 		finally {
 			first.close();

@@ -66,7 +66,7 @@ class CronApiTests {
 		runs.clear();
 		this.worker = WorkerApplications.start(server, CronApplication.class, "sheppy.queue=" + QUEUE,
 				"sheppy.redis.consumer-name=worker-a", "sheppy.worker.poll-timeout=250ms",
-				"sheppy.worker.cron-interval=500ms");
+				"sheppy.worker.cron-interval=1s");
 		this.taskQueue = this.worker.getBean(TaskQueue.class);
 		this.redis = this.worker.getBean(StringRedisTemplate.class);
 	}
@@ -148,7 +148,8 @@ class CronApiTests {
 		assertThat(zoned).isNotEqualTo(utc);
 		assertThat(utc).isEqualTo(PythonCronIds.uuid5("{\"func\":\"fxtasks:add\",\"args\":[5,5],\"kwargs\":{}}"
 				+ "{\"retry\":0,\"retry_delay\":1.0,\"timeout\":null,\"retry_on_timeout\":false,"
-				+ "\"retry_on_crash\":false,\"rate_limit\":null,\"ttl\":\"inherit\",\"error_ttl\":\"inherit\"}0 9 * * *"));
+				+ "\"retry_on_crash\":false,\"rate_limit\":null,\"ttl\":\"inherit\",\"error_ttl\":\"inherit\"}"
+				+ "0 9 * * *"));
 		Map<String, String> stored = storedCrons();
 		assertThat(stored).containsOnlyKeys(zoned.toString(), utc.toString());
 		assertThat(SheppyFixtures.parse(stored.get(zoned.toString())).get("zone").stringValue())

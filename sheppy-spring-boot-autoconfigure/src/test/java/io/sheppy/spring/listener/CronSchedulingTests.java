@@ -151,7 +151,10 @@ class CronSchedulingTests {
 		Instant restarted = Instant.now();
 		try (ConfigurableApplicationContext workerB = startWorker(server, BeatApplication.class, "worker-b", "1s")) {
 			await().atMost(TIMEOUT)
-				.until(() -> runs.of(cronId).stream().filter((run) -> run.scheduledAt().isAfter(restarted)).count() >= 3);
+				.until(() -> runs.of(cronId)
+					.stream()
+					.filter((run) -> run.scheduledAt().isAfter(restarted))
+					.count() >= 3);
 		}
 
 		List<CronRuns.Run> ran = runs.of(cronId);

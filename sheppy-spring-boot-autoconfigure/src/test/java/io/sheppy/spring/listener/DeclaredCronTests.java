@@ -222,7 +222,7 @@ class DeclaredCronTests {
 	private static ConfigurableApplicationContext startWorker(RedisServer server, Class<?> application,
 			String... properties) {
 		List<String> all = new ArrayList<>(List.of("sheppy.queue=" + QUEUE,
-				"sheppy.worker.poll-timeout=250ms", "sheppy.worker.cron-interval=500ms"));
+				"sheppy.worker.poll-timeout=250ms", "sheppy.worker.cron-interval=1s"));
 		all.addAll(List.of(properties));
 		return WorkerApplications.start(server, application, all.toArray(String[]::new));
 	}
