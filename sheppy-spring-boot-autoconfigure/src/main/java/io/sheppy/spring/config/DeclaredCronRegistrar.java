@@ -26,7 +26,8 @@ import org.springframework.util.Assert;
 /**
  * Registers the crons an application declares ({@code @SheppyTask(cron = ...)} and {@code sheppy.crons}) when it
  * starts, before its workers, and removes the crons it declared on an earlier start and declares no more, with their
- * scheduled runs. Crons are marked as managed by the application; crons added through the API are left alone.
+ * scheduled runs, from the queues it uses and every known queue. Crons are marked as managed by the application; crons
+ * added through the API are left alone.
  *
  * @author Sheppy for Spring
  */
@@ -111,6 +112,9 @@ public class DeclaredCronRegistrar implements SmartLifecycle {
 		}
 		Set<String> queues = new LinkedHashSet<>(declared.keySet());
 		registry.getContainers().forEach((container) -> queues.add(container.getQueue()));
+		// a cron declared on a queue that the application no longer declares on nor works on is found there: the
+		// runs that were scheduled on that queue registered it
+		queues.addAll(this.backend.listQueues().keySet());
 		for (String queue : queues) {
 			reconcile(queue, declared.getOrDefault(queue, Map.of()));
 		}
