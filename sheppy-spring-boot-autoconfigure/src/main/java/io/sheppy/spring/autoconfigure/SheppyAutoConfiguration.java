@@ -79,6 +79,23 @@ public final class SheppyAutoConfiguration {
 		return new DurabilityReporter(backend);
 	}
 
+	@Bean
+	@ConditionalOnMissingBean
+	DeclaredCronRegistrar sheppyDeclaredCronRegistrar(Backend backend, ObjectProvider<TaskEndpointRegistry> registry,
+			SheppyProperties properties, Environment environment) {
+		String owner = "spring:" + environment.getProperty("spring.application.name", "application");
+		DeclaredCronRegistrar registrar = new DeclaredCronRegistrar(backend, registry::getIfAvailable,
+				properties.getQueue(), owner);
+		for (SheppyProperties.Cron cron : properties.getCrons()) {
+			if (!StringUtils.hasText(cron.getTask()) || !StringUtils.hasText(cron.getExpression())) {
+				throw new IllegalArgumentException("Every entry of sheppy.crons needs a task and an expression");
+			}
+			registrar.declare(cron.getQueue(), cron.getTask(), new ArrayList<>(cron.getArgs()),
+					new LinkedHashMap<>(cron.getKwargs()), null, cron.getExpression(), cron.getZone());
+		}
+		return registrar;
+	}
+
 	static JsonMapper mapper(ObjectProvider<JsonMapper> jsonMapper) {
 		return jsonMapper.getIfUnique(() -> JsonMapper.builder().build());
 	}
@@ -116,22 +133,6 @@ public final class SheppyAutoConfiguration {
 				.withRecovery(new RecoverySettings(worker.getLeaseTimeout(), worker.getReclaimInterval(),
 						worker.getMaxDeliveries())));
 			return factory;
-		}
-
-		@Bean
-		@ConditionalOnMissingBean
-		DeclaredCronRegistrar sheppyDeclaredCronRegistrar(Backend backend, ObjectProvider<TaskEndpointRegistry> registry,
-				SheppyProperties properties, Environment environment) {
-			String owner = "spring:" + environment.getProperty("spring.application.name", "application");
-			DeclaredCronRegistrar registrar = new DeclaredCronRegistrar(backend, registry::getObject, owner);
-			for (SheppyProperties.Cron cron : properties.getCrons()) {
-				if (!StringUtils.hasText(cron.getTask()) || !StringUtils.hasText(cron.getExpression())) {
-					throw new IllegalArgumentException("Every entry of sheppy.crons needs a task and an expression");
-				}
-				registrar.declare(cron.getQueue(), cron.getTask(), new ArrayList<>(cron.getArgs()),
-						new LinkedHashMap<>(cron.getKwargs()), null, cron.getExpression(), cron.getZone());
-			}
-			return registrar;
 		}
 
 		@Bean

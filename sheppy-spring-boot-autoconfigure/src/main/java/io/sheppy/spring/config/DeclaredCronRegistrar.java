@@ -37,7 +37,9 @@ public class DeclaredCronRegistrar implements SmartLifecycle {
 
 	private final Backend backend;
 
-	private final Supplier<TaskEndpointRegistry> registry;
+	private final Supplier<@Nullable TaskEndpointRegistry> registry;
+
+	private final String defaultQueue;
 
 	private final String owner;
 
@@ -48,17 +50,20 @@ public class DeclaredCronRegistrar implements SmartLifecycle {
 	/**
 	 * Create a registrar.
 	 * @param backend the backend that stores the crons
-	 * @param registry the registry of the application's tasks, for their queues and configs; looked up when the
+	 * @param registry the registry of the application's tasks, for their queues and configs, or a supplier of
+	 * {@code null} in an application without workers; looked up when the
 	 * registrar starts (a bean that this one depended on would be stopped with it, which Spring's lifecycle processor
 	 * does not wait for correctly)
 	 * @param owner what the application's crons are marked as managed by
 	 */
-	public DeclaredCronRegistrar(Backend backend, Supplier<TaskEndpointRegistry> registry, String owner) {
+	public DeclaredCronRegistrar(Backend backend, Supplier<@Nullable TaskEndpointRegistry> registry,
+			String defaultQueue, String owner) {
 		Assert.notNull(backend, "'backend' must not be null");
 		Assert.notNull(registry, "'registry' must not be null");
 		Assert.hasText(owner, "'owner' must not be empty");
 		this.backend = backend;
 		this.registry = registry;
+		this.defaultQueue = defaultQueue;
 		this.owner = owner;
 	}
 
@@ -101,8 +106,8 @@ public class DeclaredCronRegistrar implements SmartLifecycle {
 		TaskEndpointRegistry registry = this.registry.get();
 		Map<String, Map<UUID, TaskCron>> declared = new LinkedHashMap<>();
 		for (Declaration declaration : this.declarations) {
-			TaskEndpoint endpoint = registry.getEndpoint(declaration.spec().func());
-			String queue = queueOf(declaration, endpoint, registry);
+			TaskEndpoint endpoint = (registry != null) ? registry.getEndpoint(declaration.spec().func()) : null;
+			String queue = queueOf(declaration, endpoint);
 			TaskConfig config = (declaration.config() != null) ? declaration.config()
 					: (endpoint instanceof MethodTaskEndpoint method) ? method.getConfig() : TaskConfig.DEFAULT;
 			TaskCron cron = TaskCron.of(declaration.expression(), declaration.spec(), config)
@@ -111,7 +116,9 @@ public class DeclaredCronRegistrar implements SmartLifecycle {
 			declared.computeIfAbsent(queue, (key) -> new LinkedHashMap<>()).put(cron.deterministicId(), cron);
 		}
 		Set<String> queues = new LinkedHashSet<>(declared.keySet());
-		registry.getContainers().forEach((container) -> queues.add(container.getQueue()));
+		if (registry != null) {
+			registry.getContainers().forEach((container) -> queues.add(container.getQueue()));
+		}
 		// a cron declared on a queue that the application no longer declares on nor works on is found there: the
 		// runs that were scheduled on that queue registered it
 		queues.addAll(this.backend.listQueues().keySet());
@@ -121,15 +128,14 @@ public class DeclaredCronRegistrar implements SmartLifecycle {
 		this.running = true;
 	}
 
-	private static String queueOf(Declaration declaration, @Nullable TaskEndpoint endpoint,
-			TaskEndpointRegistry registry) {
+	private String queueOf(Declaration declaration, @Nullable TaskEndpoint endpoint) {
 		if (declaration.queue() != null) {
 			return declaration.queue();
 		}
 		if (endpoint != null && endpoint.getQueue() != null) {
 			return endpoint.getQueue();
 		}
-		return registry.getDefaultQueue();
+		return this.defaultQueue;
 	}
 
 	private void reconcile(String queue, Map<UUID, TaskCron> declared) {

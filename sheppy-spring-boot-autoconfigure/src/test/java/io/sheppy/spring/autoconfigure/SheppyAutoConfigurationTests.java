@@ -14,6 +14,7 @@ import io.sheppy.spring.annotation.TaskMethodDefinitionReader;
 import io.sheppy.spring.backend.Backend;
 import io.sheppy.spring.backend.MemoryBackend;
 import io.sheppy.spring.backend.TtlPolicy;
+import io.sheppy.spring.config.DeclaredCronRegistrar;
 import io.sheppy.spring.config.DefaultTaskListenerContainerFactory;
 import io.sheppy.spring.config.TaskEndpoint;
 import io.sheppy.spring.config.TaskEndpointRegistrar;
@@ -273,6 +274,22 @@ class SheppyAutoConfigurationTests {
 		this.contextRunner.withPropertyValues("sheppy.ttl=1h", "sheppy.error-ttl=0")
 			.run((context) -> assertThat(context.getBean(MemoryBackend.class)).extracting("ttlPolicy")
 				.isEqualTo(new TtlPolicy(Ttl.ofSeconds(3600), Ttl.NEVER)));
+	}
+
+	@Test
+	void registersTheCronsOfItsPropertiesAlsoInAProducerOnlyApplication() {
+		this.contextRunner
+			.withPropertyValues("sheppy.worker.enabled=false", "sheppy.crons[0].task=reports:daily",
+					"sheppy.crons[0].expression=0 9 * * *", "sheppy.crons[0].args[0]=eu")
+			.run((context) -> {
+				assertThat(context).hasSingleBean(DeclaredCronRegistrar.class);
+				assertThat(context.getBean(TaskQueue.class).getCrons()).singleElement().satisfies((cron) -> {
+					assertThat(cron.spec().func()).isEqualTo("reports:daily");
+					assertThat(cron.spec().args()).containsExactly("eu");
+					assertThat(cron.expression()).isEqualTo("0 9 * * *");
+					assertThat(cron.managedBy()).isEqualTo("spring:application");
+				});
+			});
 	}
 
 	@Test
