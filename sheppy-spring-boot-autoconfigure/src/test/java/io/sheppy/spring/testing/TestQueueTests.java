@@ -68,6 +68,28 @@ class TestQueueTests {
 	}
 
 	@Test
+	void processAllRetriesAFailedRunAtOnceWithoutWaitingForItsDelay() {
+		Task<String> task = this.queue.task(Tasks::flaky, "second time lucky");
+		this.queue.add(task);
+
+		List<Task<Object>> outcomes = this.queue.processAll();
+
+		assertThat(this.tasks.flakyRuns).hasValue(2);
+		assertThat(outcomes).hasSize(2);
+		assertThat(outcomes.get(0).getStatus()).isEqualTo(TaskStatus.RETRYING);
+		assertThat(outcomes.get(0).getRetryCount()).isEqualTo(1);
+		assertThat(outcomes.get(0).getException().message()).isEqualTo("first run of second time lucky");
+		assertThat(outcomes.get(1).getStatus()).isEqualTo(TaskStatus.COMPLETED);
+		Task<String> done = this.queue.getTask(task).orElseThrow();
+		assertThat(done.getStatus()).isEqualTo(TaskStatus.COMPLETED);
+		assertThat(done.getResult()).isEqualTo("second time lucky");
+		assertThat(done.getRetryCount()).isEqualTo(1);
+		assertThat(done.getException()).isNull();
+		assertThat(this.queue.getScheduled()).isEmpty();
+		assertThat(this.queue.processNext()).isEmpty();
+	}
+
+	@Test
 	void twoTasksOfOneNameAreRefused() {
 		assertThatIllegalStateException().isThrownBy(() -> TestQueue.of(new Tasks(), new Tasks()))
 			.withMessageContaining("Two tasks are named 'tests:add'");
@@ -77,6 +99,8 @@ class TestQueueTests {
 
 		final AtomicInteger counted = new AtomicInteger();
 
+		final AtomicInteger flakyRuns = new AtomicInteger();
+
 		@SheppyTask("tests:add")
 		int add(int x, int y) {
 			return x + y;
@@ -85,6 +109,14 @@ class TestQueueTests {
 		@SheppyTask("tests:fail")
 		void fail(String message) {
 			throw new IllegalArgumentException(message);
+		}
+
+		@SheppyTask(name = "tests:flaky", retry = 2, retryDelay = "1h")
+		String flaky(String value) {
+			if (this.flakyRuns.incrementAndGet() == 1) {
+				throw new IllegalStateException("first run of " + value);
+			}
+			return value;
 		}
 
 		@SheppyTask(name = "tests:count", queue = "other")
