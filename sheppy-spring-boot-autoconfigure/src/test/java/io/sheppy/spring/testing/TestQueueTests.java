@@ -1,6 +1,7 @@
 package io.sheppy.spring.testing;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -87,6 +88,30 @@ class TestQueueTests {
 		assertThat(done.getException()).isNull();
 		assertThat(this.queue.getScheduled()).isEmpty();
 		assertThat(this.queue.processNext()).isEmpty();
+	}
+
+	@Test
+	void processScheduledRunsOnlyTheTasksDueAtTheGivenTime() {
+		Instant now = Instant.now();
+		Task<Integer> inAnHour = this.queue.task(Tasks::add, 1, 1);
+		Task<Integer> inTwoHours = this.queue.task(Tasks::add, 2, 2);
+		this.queue.schedule(inTwoHours, now.plus(Duration.ofHours(2)));
+		this.queue.schedule(inAnHour, now.plus(Duration.ofHours(1)));
+
+		assertThat(this.queue.processAll()).isEmpty();
+		assertThat(this.queue.processScheduled(now.plus(Duration.ofMinutes(59)))).isEmpty();
+		List<Task<Object>> ran = this.queue.processScheduled(now.plus(Duration.ofHours(1)));
+
+		assertThat(ran).singleElement().satisfies((outcome) -> {
+			assertThat(outcome.getId()).isEqualTo(inAnHour.getId());
+			assertThat(outcome.getStatus()).isEqualTo(TaskStatus.COMPLETED);
+			assertThat(outcome.getResult()).isEqualTo(2);
+		});
+		assertThat(this.queue.getTask(inTwoHours).orElseThrow().getStatus()).isEqualTo(TaskStatus.SCHEDULED);
+		assertThat(this.queue.getScheduled()).extracting(Task::getId).containsExactly(inTwoHours.getId());
+		assertThat(this.queue.processScheduled(now.plus(Duration.ofHours(3)))).singleElement()
+			.satisfies((outcome) -> assertThat(outcome.getResult()).isEqualTo(4));
+		assertThat(this.queue.getScheduled()).isEmpty();
 	}
 
 	@Test
