@@ -138,6 +138,7 @@ class TaskRetryTests {
 		assertThat(this.taskQueue.getScheduled()).extracting(Task::getId).containsExactly(task.getId());
 		Double score = this.redis.opsForZSet().score("sheppy:scheduled:" + QUEUE, task.getId().toString());
 		assertThat(score).isCloseTo(seconds(retrying.getNextRetryAt()), offset(1e-5));
+		assertThat(this.redis.opsForStream().size("sheppy:pending:" + QUEUE)).as("entries in the stream").isZero();
 		assertThat(this.taskQueue.size()).isZero();
 		assertThatExceptionOfType(WaitTimeoutException.class)
 			.isThrownBy(() -> this.taskQueue.waitFor(task, Duration.ofMillis(200)));
