@@ -42,7 +42,8 @@ public @interface Backoff {
 
 	/**
 	 * How much each delay is spread at random, from 0 (not at all) to 1: a delay {@code d} becomes a value between
-	 * {@code d * (1 - jitter)} and {@code d * (1 + jitter)}, so that tasks that failed together do not retry together.
+	 * {@code d * (1 - jitter)} and {@code d * (1 + jitter)}, but no longer than {@link #maxDelay()}, so that tasks
+	 * that failed together do not retry together.
 	 * @return the jitter
 	 */
 	double jitter() default 0;

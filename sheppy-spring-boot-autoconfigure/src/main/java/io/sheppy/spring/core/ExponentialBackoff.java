@@ -11,7 +11,7 @@ import org.springframework.util.Assert;
 
 /**
  * Exponential backoff between retries, turned into a {@link RetryDelay} list per task: the k-th retry waits
- * {@code delay * multiplier^(k-1)}, at most {@code maxDelay}, spread at random by {@code jitter}.
+ * {@code delay * multiplier^(k-1)} spread at random by {@code jitter}, and never longer than {@code maxDelay}.
  *
  * @param delay the delay before the first retry
  * @param multiplier the factor between one delay and the next, at least 1
@@ -54,7 +54,8 @@ public record ExponentialBackoff(Duration delay, double multiplier, @Nullable Du
 		for (int k = 0; k < Math.max(1, retries); k++) {
 			double base = Math.min(first * Math.pow(this.multiplier, k), max);
 			double spread = (this.jitter > 0) ? base * this.jitter * (2 * random.nextDouble() - 1) : 0;
-			seconds.add(Math.round((base + spread) * 1000) / 1000.0);
+			// the jitter spreads a capped delay downwards only: maxDelay is the longest delay
+			seconds.add(Math.min(Math.round((base + spread) * 1000) / 1000.0, max));
 		}
 		return RetryDelay.of(seconds);
 	}

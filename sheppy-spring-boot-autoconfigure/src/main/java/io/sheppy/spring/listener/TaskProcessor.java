@@ -116,7 +116,8 @@ public class TaskProcessor {
 	 */
 	public Task<Object> timedOut(Task<Object> task) {
 		Double timeout = task.getConfig().timeout();
-		String message = "Task exceeded timeout of " + seconds((timeout != null) ? timeout : 0) + " seconds";
+		double limit = (timeout != null) ? timeout : 0;
+		String message = "Task exceeded timeout of " + seconds(limit) + ((limit == 1) ? " second" : " seconds");
 		logger.warn("Task {} ({}) failed: {}", task.getId(), task.getName(), message);
 		TaskException exception = new TaskException(TIMEOUT, TaskProcessor.class.getPackageName(), message,
 				List.of(message), null);

@@ -113,8 +113,10 @@ public final class TestQueue extends TaskQueue {
 	}
 
 	/**
-	 * Run the oldest queued task, of any queue that has one, and store its outcome.
-	 * @return the task's outcome (completed or failed), or empty when no task is queued
+	 * Run the oldest queued task, of any queue that has one, and store its outcome. A run that failed and is retried
+	 * is queued again at once.
+	 * @return the task's outcome (completed, failed, or retrying when it is queued again), or empty when no task is
+	 * queued
 	 */
 	public Optional<Task<Object>> processNext() {
 		for (String queue : queues()) {
@@ -187,11 +189,12 @@ public final class TestQueue extends TaskQueue {
 		}
 		Task<Object> outcome = processor.process(delivery.task());
 		this.backend.storeResult(queue, outcome, delivery.deliveryId());
+		// the state this run left, before a retry is queued
+		Task<Object> stored = this.backend.getTasks(queue, List.of(outcome.getId())).get(outcome.getId());
 		if (outcome.getStatus() == TaskStatus.RETRYING && outcome.getNextRetryAt() != null) {
 			// as Python Sheppy's TestQueue: a retry runs without waiting for its delay
 			this.backend.popScheduled(queue, outcome.getNextRetryAt(), 1000);
 		}
-		Task<Object> stored = this.backend.getTasks(queue, List.of(outcome.getId())).get(outcome.getId());
 		Task<Object> result = ((stored != null) ? stored : outcome).mutate().queue(queue).build();
 		this.processed.add(result);
 		return result;

@@ -1,6 +1,7 @@
 package io.sheppy.spring.testing;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -68,6 +69,52 @@ class TestQueueTests {
 	}
 
 	@Test
+	void processAllRetriesAFailedRunAtOnceWithoutWaitingForItsDelay() {
+		Task<String> task = this.queue.task(Tasks::flaky, "second time lucky");
+		this.queue.add(task);
+
+		List<Task<Object>> outcomes = this.queue.processAll();
+
+		assertThat(this.tasks.flakyRuns).hasValue(2);
+		assertThat(outcomes).hasSize(2);
+		assertThat(outcomes.get(0).getStatus()).isEqualTo(TaskStatus.RETRYING);
+		assertThat(outcomes.get(0).getRetryCount()).isEqualTo(1);
+		assertThat(outcomes.get(0).getException().message()).isEqualTo("first run of second time lucky");
+		assertThat(outcomes.get(1).getStatus()).isEqualTo(TaskStatus.COMPLETED);
+		Task<String> done = this.queue.getTask(task).orElseThrow();
+		assertThat(done.getStatus()).isEqualTo(TaskStatus.COMPLETED);
+		assertThat(done.getResult()).isEqualTo("second time lucky");
+		assertThat(done.getRetryCount()).isEqualTo(1);
+		assertThat(done.getException()).isNull();
+		assertThat(this.queue.getScheduled()).isEmpty();
+		assertThat(this.queue.processNext()).isEmpty();
+	}
+
+	@Test
+	void processScheduledRunsOnlyTheTasksDueAtTheGivenTime() {
+		Instant now = Instant.now();
+		Task<Integer> inAnHour = this.queue.task(Tasks::add, 1, 1);
+		Task<Integer> inTwoHours = this.queue.task(Tasks::add, 2, 2);
+		this.queue.schedule(inTwoHours, now.plus(Duration.ofHours(2)));
+		this.queue.schedule(inAnHour, now.plus(Duration.ofHours(1)));
+
+		assertThat(this.queue.processAll()).isEmpty();
+		assertThat(this.queue.processScheduled(now.plus(Duration.ofMinutes(59)))).isEmpty();
+		List<Task<Object>> ran = this.queue.processScheduled(now.plus(Duration.ofHours(1)));
+
+		assertThat(ran).singleElement().satisfies((outcome) -> {
+			assertThat(outcome.getId()).isEqualTo(inAnHour.getId());
+			assertThat(outcome.getStatus()).isEqualTo(TaskStatus.COMPLETED);
+			assertThat(outcome.getResult()).isEqualTo(2);
+		});
+		assertThat(this.queue.getTask(inTwoHours).orElseThrow().getStatus()).isEqualTo(TaskStatus.SCHEDULED);
+		assertThat(this.queue.getScheduled()).extracting(Task::getId).containsExactly(inTwoHours.getId());
+		assertThat(this.queue.processScheduled(now.plus(Duration.ofHours(3)))).singleElement()
+			.satisfies((outcome) -> assertThat(outcome.getResult()).isEqualTo(4));
+		assertThat(this.queue.getScheduled()).isEmpty();
+	}
+
+	@Test
 	void twoTasksOfOneNameAreRefused() {
 		assertThatIllegalStateException().isThrownBy(() -> TestQueue.of(new Tasks(), new Tasks()))
 			.withMessageContaining("Two tasks are named 'tests:add'");
@@ -77,6 +124,8 @@ class TestQueueTests {
 
 		final AtomicInteger counted = new AtomicInteger();
 
+		final AtomicInteger flakyRuns = new AtomicInteger();
+
 		@SheppyTask("tests:add")
 		int add(int x, int y) {
 			return x + y;
@@ -85,6 +134,14 @@ class TestQueueTests {
 		@SheppyTask("tests:fail")
 		void fail(String message) {
 			throw new IllegalArgumentException(message);
+		}
+
+		@SheppyTask(name = "tests:flaky", retry = 2, retryDelay = "1h")
+		String flaky(String value) {
+			if (this.flakyRuns.incrementAndGet() == 1) {
+				throw new IllegalStateException("first run of " + value);
+			}
+			return value;
 		}
 
 		@SheppyTask(name = "tests:count", queue = "other")
