@@ -171,11 +171,8 @@ public final class SheppyBenchmark {
 		RedisServer redis = this.server;
 		try (ConfigurableApplicationContext producer = BenchmarkApplication.start(redis, this.probe, this.counter,
 				"spring.application.name=bench-producer", "sheppy.worker.enabled=false");
-				ConfigurableApplicationContext worker = BenchmarkApplication.start(redis, this.probe, this.counter,
-						"spring.application.name=bench-worker",
-						"sheppy.worker.concurrency=" + this.options.concurrency(),
-						"sheppy.worker.batch-size=" + this.options.batchSize())) {
-			progress("producer and worker applications started");
+				ConfigurableApplicationContext worker = startWorker(redis)) {
+			progress("worker application started");
 			TaskQueue taskQueue = producer.getBean(TaskQueue.class);
 			this.queue = taskQueue;
 			String payload = producer.getBean(TaskJson.class).write(taskQueue.task(BenchmarkTasks::noop, 0L));
@@ -193,6 +190,13 @@ public final class SheppyBenchmark {
 				waiters();
 			}
 		}
+	}
+
+	private ConfigurableApplicationContext startWorker(RedisServer redis) {
+		progress("producer application started");
+		return BenchmarkApplication.start(redis, this.probe, this.counter, "spring.application.name=bench-worker",
+				"sheppy.worker.concurrency=" + this.options.concurrency(),
+				"sheppy.worker.batch-size=" + this.options.batchSize());
 	}
 
 	// ---- phases
@@ -660,7 +664,7 @@ public final class SheppyBenchmark {
 	}
 
 	private static void pauseBetweenSamples() {
-		LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(1000 + ThreadLocalRandom.current().nextInt(2000)));
+		LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(1000 + ThreadLocalRandom.current().nextInt(1000)));
 	}
 
 	@FunctionalInterface

@@ -37,6 +37,9 @@ class SheppyBenchmarkSmokeTests {
 				new PrintStream(progress, true, StandardCharsets.UTF_8))
 			.run();
 		String table = report.render();
+		// kept in the test's output file, for when the run fails or looks odd
+		System.out.println(progress.toString(StandardCharsets.UTF_8));
+		System.out.println(table);
 
 		assertThat(report.getRows()).hasSize(COMPARED.size() + SHEPPY_ONLY.size());
 		for (String key : COMPARED) {
