@@ -2,6 +2,8 @@ package io.sheppy.benchmarks;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -122,6 +124,7 @@ public final class SheppyBenchmark {
 	 * @throws Exception if a measurement fails
 	 */
 	public BenchmarkReport run() throws Exception {
+		String loadBefore = loadAverage();
 		try (RedisServer redis = startRedis()) {
 			this.server = redis;
 			progress("Redis started on port %d", redis.port());
@@ -137,8 +140,23 @@ public final class SheppyBenchmark {
 				resources.shutdown();
 			}
 		}
-		this.report.note(String.format(Locale.ROOT, "whole run: %.1f s", (System.nanoTime() - this.started) / 1e9));
+		this.report.note(String.format(Locale.ROOT, "whole run: %.1f s; load average of the machine (1, 5, 15 min) "
+				+ "%s before, %s after", (System.nanoTime() - this.started) / 1e9, loadBefore, loadAverage()));
 		return this.report;
+	}
+
+	/**
+	 * Return the load averages of the machine, to tell a busy machine from a slow system; "?" where the system has
+	 * no {@code /proc/loadavg}.
+	 */
+	private static String loadAverage() {
+		try {
+			String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+			return fields[0] + " " + fields[1] + " " + fields[2];
+		}
+		catch (IOException | RuntimeException ex) {
+			return "?";
+		}
 	}
 
 	private RedisServer startRedis() {
@@ -405,6 +423,8 @@ public final class SheppyBenchmark {
 				"scheduled-task lateness, method start - due time (%,d tasks, 100-500 ms ahead)", count);
 		this.report.add(new Row("scheduled.p50", label + " p50", "ms", millis(lateness, 50), null, 3));
 		this.report.add(new Row("scheduled.p99", label + " p99", "ms", millis(lateness, 99), null, 3));
+		progress("%s: p50 %.3f ms, p99 %.3f ms, max %.3f ms", label, millis(lateness, 50), millis(lateness, 99),
+				lateness.getMaxValue() / 1e6);
 		if (this.probe.earlyStarts() > 0) {
 			this.report.note(this.probe.earlyStarts() + " scheduled tasks started before they were due");
 		}
@@ -464,6 +484,7 @@ public final class SheppyBenchmark {
 				during = sampler.max();
 			}
 		}
+		progress("waitFor with %,d callers: Sheppy %.1f ms, baseline %.1f ms", count, elapsed / 1e6, rawElapsed / 1e6);
 		this.report.add(new Row("waitfor.time", String.format(Locale.ROOT,
 				"waitFor, %,d concurrent callers (one thread each): time from add to all results", count), "ms",
 				elapsed / 1e6, rawElapsed / 1e6, 1));
