@@ -1,5 +1,8 @@
 package io.sheppy.spring.backend;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import org.springframework.core.io.ClassPathResource;
@@ -33,8 +36,10 @@ final class RedisScripts {
 	/** Hand taken tasks back to the queue: a stream entry id, 0 or -1 per delivery. */
 	static final RedisScript<List> RELEASE = script("release.lua", List.class);
 
+	/** Renew the leases of running tasks: the number renewed. */
 	static final RedisScript<Long> RENEW = script("renew.lua", Long.class);
 
+	/** Take over the entries of lost workers: the next cursor, then four values per entry. */
 	static final RedisScript<List> RECLAIM = script("reclaim.lua", List.class);
 
 	/** Run a finished task again: 1 or 0. */
@@ -49,13 +54,19 @@ final class RedisScripts {
 	private RedisScripts() {
 	}
 
+	/**
+	 * Read a script once. Built from its text, not from its resource, so that no call checks whether the resource
+	 * changed: {@link DefaultRedisScript} does that, under a lock, on every call of a script it reads from a
+	 * resource, which showed as the largest cost on the hot path.
+	 */
 	private static <T> RedisScript<T> script(String name, Class<T> resultType) {
-		DefaultRedisScript<T> script = new DefaultRedisScript<>();
-		script.setLocation(new ClassPathResource(name, RedisScripts.class));
-		script.setResultType(resultType);
-		// reads the resource and computes the SHA1 once, so that a missing script fails at class initialization
-		script.getSha1();
-		return script;
+		try {
+			String text = new ClassPathResource(name, RedisScripts.class).getContentAsString(StandardCharsets.UTF_8);
+			return RedisScript.of(text, resultType);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot read the Lua script " + name, ex);
+		}
 	}
 
 }
