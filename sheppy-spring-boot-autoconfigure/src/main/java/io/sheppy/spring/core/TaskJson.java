@@ -431,9 +431,42 @@ public final class TaskJson {
 		writeValue(json, value);
 	}
 
+	/**
+	 * Write a value: JSON values (as tasks read from a queue hold them) directly, anything else with the value mapper.
+	 */
 	private void writeValue(JsonGenerator json, @Nullable Object value) {
 		if (value == null) {
 			json.writeNull();
+		}
+		else if (value instanceof String string) {
+			json.writeString(string);
+		}
+		else if (value instanceof Integer number) {
+			json.writeNumber(number);
+		}
+		else if (value instanceof Long number) {
+			json.writeNumber(number);
+		}
+		else if (value instanceof Double number) {
+			json.writeNumber(number);
+		}
+		else if (value instanceof Boolean bool) {
+			json.writeBoolean(bool);
+		}
+		else if (value instanceof List<?> list) {
+			json.writeStartArray();
+			for (Object element : list) {
+				writeValue(json, element);
+			}
+			json.writeEndArray();
+		}
+		else if (value instanceof Map<?, ?> map && map.keySet().stream().allMatch(String.class::isInstance)) {
+			json.writeStartObject();
+			for (Map.Entry<?, ?> entry : map.entrySet()) {
+				json.writeName((String) entry.getKey());
+				writeValue(json, entry.getValue());
+			}
+			json.writeEndObject();
 		}
 		else {
 			this.valueMapper.writeValue(json, value);
