@@ -24,6 +24,8 @@ import org.springframework.data.redis.connection.stream.PendingMessages;
 import org.springframework.data.redis.connection.stream.ReadOffset;
 import org.springframework.data.redis.connection.stream.RecordId;
 import org.springframework.data.redis.connection.stream.StreamInfo.XInfoConsumer;
+import org.springframework.data.redis.connection.stream.StreamOffset;
+import org.springframework.data.redis.connection.stream.StreamReadOptions;
 import org.springframework.data.redis.connection.stream.StreamRecords;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -258,6 +260,40 @@ class RedisBackendLeaseTests {
 	}
 
 	@Test
+	void reclaimMovesAsideTheEntriesOfALostWorkerThatHoldNoReadableTaskAsPopDoes() {
+		Task<Object> good = task(1);
+		Task<Object> wrongType = task(2);
+		String wrongTypeJson = this.taskJson.write(wrongType).replace("\"retry\":0,", "\"retry\":\"x\",");
+		this.workerA.append(QUEUE, List.of(good), true);
+		this.redis.opsForValue().set(RedisKeys.task(QUEUE, wrongType.getId()), wrongTypeJson);
+		String wrongTypeEntry = addEntry(Map.of("data", wrongTypeJson));
+		String notJson = addEntry(Map.of("data", "{not json"));
+		String noData = addEntry(Map.of("payload", "x"));
+		// a worker that reads entries and is lost before it looks at them
+		List<?> read = this.redis.opsForStream()
+			.read(Consumer.from(GROUP, "lost"), StreamReadOptions.empty().count(10),
+					StreamOffset.create(STREAM, ReadOffset.lastConsumed()));
+		assertThat(read).hasSize(4);
+		awaitIdle(LEASE, noData);
+
+		List<ReclaimedDelivery> reclaimed = this.workerB.reclaim(QUEUE, LEASE, 10);
+
+		assertThat(reclaimed).singleElement().satisfies((entry) -> assertThat(entry.stored()).isEqualTo(good));
+		List<MapRecord<String, Object, Object>> dead = this.redis.opsForStream()
+			.range(RedisKeys.dead(QUEUE), Range.unbounded());
+		assertThat(dead).extracting((letter) -> letter.getValue().get("entry")).containsExactly(notJson, noData);
+		assertThat(dead.get(0).getValue().get("reason").toString()).startsWith("Malformed task JSON");
+		assertThat(dead.get(1).getValue()).containsEntry("reason", "it has no 'data' field");
+		Task<Object> failed = stored(wrongType);
+		assertThat(failed.getStatus()).isEqualTo(TaskStatus.FAILED);
+		assertThat(failed.getException().type()).isEqualTo("InvalidTaskException");
+		assertThat(failed.getException().message()).contains("'config.retry'");
+		assertThat(this.redis.opsForStream().range(STREAM, Range.unbounded())).extracting((entry) -> entry.getId()
+			.getValue()).doesNotContain(wrongTypeEntry, notJson, noData);
+		assertThat(pendingCount()).isOne();
+	}
+
+	@Test
 	void aWorkerWhoseTaskWasTakenOverCannotStoreItsOutcomeOrAcknowledgeTheNewOwnersDelivery() {
 		Task<Object> task = task(1);
 		this.workerA.append(QUEUE, List.of(task), true);
@@ -339,6 +375,10 @@ class RedisBackendLeaseTests {
 		assertThat(this.workerA.removeIdleConsumers(QUEUE, LEASE)).isZero();
 		this.redis.opsForStream().add(StreamRecords.string(Map.of("data", "x")).withStreamKey(STREAM));
 		assertThat(this.workerA.removeIdleConsumers(QUEUE, LEASE)).isZero();
+	}
+
+	private String addEntry(Map<String, String> fields) {
+		return this.redis.opsForStream().add(StreamRecords.string(fields).withStreamKey(STREAM)).getValue();
 	}
 
 	private void takeAndFinish(RedisBackend worker) {

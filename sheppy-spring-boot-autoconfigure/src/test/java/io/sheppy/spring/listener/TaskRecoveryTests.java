@@ -20,6 +20,8 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
+import org.springframework.data.domain.Range;
+import org.springframework.data.redis.connection.stream.MapRecord;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import io.sheppy.spring.annotation.SheppyTask;
@@ -201,6 +203,39 @@ class TaskRecoveryTests {
 		assertThat(done.getException()).isNull();
 		assertThat(RecoveryTasks.runs).containsExactly(Map.entry(6000, List.of("worker-a")));
 		assertThat(pendingEntries()).isZero();
+	}
+
+	@Test
+	void entriesALostWorkerTookThatHoldNoReadableTaskAreMovedAsideAsAWorkerThatReadsThemDoes(RedisServer server) {
+		startWorker(server, "worker-a");
+		Task<Integer> task = this.taskQueue.task(RecoveryTasks::work, 5);
+		String wrongType = this.taskJson.write(task).replace("\"retry\":0,", "\"retry\":\"x\",");
+		String notJson = this.lostWorker.takeEntry(null, "data", "{not json", null);
+		String noData = this.lostWorker.takeEntry(null, "payload", "x", null);
+		this.lostWorker.takeEntry(task.getId(), "data", wrongType, wrongType);
+
+		await().atMost(TIMEOUT)
+			.ignoreExceptions()
+			.until(() -> this.taskQueue.getTask(task).map(Task::isFinished).orElse(false));
+
+		Task<Integer> failed = this.taskQueue.getTask(task).orElseThrow();
+		assertThat(failed.getStatus()).isEqualTo(TaskStatus.FAILED);
+		assertThat(failed.getException()).isNotNull();
+		assertThat(failed.getException().type()).isEqualTo("InvalidTaskException");
+		assertThat(failed.getException().message()).contains("'config.retry'");
+		List<MapRecord<String, Object, Object>> dead = this.redis.opsForStream()
+			.range("sheppy:dead:" + QUEUE, Range.unbounded());
+		assertThat(dead).hasSize(2);
+		assertThat(dead.get(0).getValue()).containsEntry("entry", notJson)
+			.containsEntry("data", "{not json")
+			.hasEntrySatisfying("reason",
+					(reason) -> assertThat(reason.toString()).startsWith("Malformed task JSON"));
+		assertThat(dead.get(1).getValue()).containsEntry("entry", noData)
+			.containsEntry("data", "")
+			.containsEntry("reason", "it has no 'data' field");
+		assertThat(pendingEntries()).isZero();
+		assertThat(this.taskQueue.size()).isZero();
+		assertThat(RecoveryTasks.runs).isEmpty();
 	}
 
 	private void takeAndLose(Task<?> task, boolean started, int redeliveries) {
