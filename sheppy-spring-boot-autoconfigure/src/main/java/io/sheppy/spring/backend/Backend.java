@@ -191,7 +191,8 @@ public interface Backend {
 
 	/**
 	 * Take over the entries of workers that have not renewed their leases for at least the given time: they become
-	 * this worker's, and it decides what to do with each (run it again, record it as crashed, or move it aside).
+	 * this worker's, and it decides what to do with each (run it again, record it as crashed, or move it aside). An
+	 * entry that holds no readable task is moved aside here, as {@link #pop} moves it aside, and is not returned.
 	 * @param queue the queue name
 	 * @param minIdle how long an entry's lease must have lapsed
 	 * @param limit the most entries to take

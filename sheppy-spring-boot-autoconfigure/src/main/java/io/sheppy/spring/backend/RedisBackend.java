@@ -41,8 +41,10 @@ import org.springframework.data.redis.connection.stream.ByteRecord;
 import org.springframework.data.redis.connection.stream.Consumer;
 import org.springframework.data.redis.connection.stream.MapRecord;
 import org.springframework.data.redis.connection.stream.ReadOffset;
+import org.springframework.data.redis.connection.stream.RecordId;
 import org.springframework.data.redis.connection.stream.StreamOffset;
 import org.springframework.data.redis.connection.stream.StreamReadOptions;
+import org.springframework.data.redis.connection.stream.StreamRecords;
 import org.springframework.data.redis.connection.stream.StreamInfo;
 import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.RedisCallback;
@@ -810,9 +812,25 @@ public class RedisBackend implements Backend, AutoCloseable {
 					throw ex;
 				}
 				cursor = String.valueOf(page.get(0));
+				List<ByteRecord> unreadable = new ArrayList<>();
 				for (int i = 1; i + 3 < page.size(); i += 4) {
-					reclaimed.add(reclaimed(queue, String.valueOf(page.get(i)), (String) page.get(i + 1),
-							number(page.get(i + 2)), (String) page.get(i + 3)));
+					String entryId = String.valueOf(page.get(i));
+					String data = (String) page.get(i + 1);
+					ReclaimedDelivery entry = reclaimed(queue, entryId, data, number(page.get(i + 2)),
+							(String) page.get(i + 3));
+					if (entry.delivery() != null) {
+						reclaimed.add(entry);
+					}
+					else {
+						unreadable.add(StreamRecords
+							.rawBytes((data != null) ? Map.of(DATA_FIELD, bytes(data)) : Map.of())
+							.withStreamKey(bytes(RedisKeys.pending(queue)))
+							.withId(RecordId.of(entryId)));
+					}
+				}
+				if (!unreadable.isEmpty()) {
+					// kept as pop keeps them: in the dead-letter stream, or recorded as failed when they name their task
+					claim(queue, unreadable);
 				}
 			}
 			while (!"0-0".equals(cursor) && reclaimed.size() < limit);
