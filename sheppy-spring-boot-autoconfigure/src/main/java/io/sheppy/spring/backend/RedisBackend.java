@@ -818,7 +818,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 					String data = (String) page.get(i + 1);
 					ReclaimedDelivery entry = reclaimed(queue, entryId, data, number(page.get(i + 2)),
 							(String) page.get(i + 3));
-					if (entry.delivery() != null) {
+					if (entry != null) {
 						reclaimed.add(entry);
 					}
 					else {
@@ -838,20 +838,23 @@ public class RedisBackend implements Backend, AutoCloseable {
 		});
 	}
 
-	private ReclaimedDelivery reclaimed(String queue, String entryId, @Nullable String data, long deliveries,
-			@Nullable String stored) {
+	/**
+	 * Return a taken-over entry, or {@code null} when it holds no readable task (the caller moves it aside).
+	 */
+	private @Nullable ReclaimedDelivery reclaimed(String queue, String entryId, @Nullable String data,
+			long deliveries, @Nullable String stored) {
 		if (data == null) {
-			return new ReclaimedDelivery(entryId, null, null, deliveries, "it has no 'data' field");
+			return null;
 		}
 		Task<Object> task;
 		try {
 			task = this.taskJson.read(data);
 		}
 		catch (InvalidTaskException ex) {
-			return new ReclaimedDelivery(entryId, null, null, deliveries, ex.getMessage() + ": " + abbreviate(data));
+			return null;
 		}
 		Task<Object> current = (stored != null) ? readOrSkip(queue, stored, "taken-over entry " + entryId) : null;
-		return new ReclaimedDelivery(entryId, new TaskDelivery(task, entryId), current, deliveries, null);
+		return new ReclaimedDelivery(new TaskDelivery(task, entryId), current, deliveries);
 	}
 
 	@Override

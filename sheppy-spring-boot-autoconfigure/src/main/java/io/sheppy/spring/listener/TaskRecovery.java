@@ -122,12 +122,6 @@ final class TaskRecovery {
 
 	private void recover(ReclaimedDelivery entry) {
 		TaskDelivery delivery = entry.delivery();
-		if (delivery == null) {
-			logger.error("Took over entry {} of queue '{}' from a lost worker; it holds no task ({}) and is removed",
-					entry.entryId(), this.queue, entry.unreadable());
-			this.backend.acknowledge(this.queue, List.of(entry.entryId()));
-			return;
-		}
 		Task<Object> task = delivery.task();
 		if (this.runsHere.test(task.getId())) {
 			// this worker's own task, whose lease lapsed while Redis was away: keep it

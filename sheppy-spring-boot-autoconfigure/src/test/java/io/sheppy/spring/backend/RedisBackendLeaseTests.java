@@ -125,7 +125,7 @@ class RedisBackendLeaseTests {
 		assertThat(pending(renewed).getElapsedTimeSinceLastDelivery()).isLessThan(LEASE.dividedBy(2));
 		assertThat(pending(lapsed).getElapsedTimeSinceLastDelivery()).isGreaterThanOrEqualTo(LEASE);
 		List<ReclaimedDelivery> reclaimed = this.workerB.reclaim(QUEUE, LEASE, 10);
-		assertThat(reclaimed).extracting(ReclaimedDelivery::entryId).containsExactly(lapsed);
+		assertThat(reclaimed).extracting(RedisBackendLeaseTests::entryId).containsExactly(lapsed);
 		assertThat(pending(renewed).getConsumerName()).isEqualTo("worker-a");
 		assertThat(pending(renewed).getTotalDeliveryCount()).as("a renewal is not a delivery").isOne();
 		assertThat(pending(lapsed).getConsumerName()).isEqualTo("worker-b");
@@ -137,7 +137,7 @@ class RedisBackendLeaseTests {
 		this.workerA.append(QUEUE, List.of(task(1)), true);
 		String entry = this.workerA.pop(QUEUE, 1, null).get(0).deliveryId();
 		awaitIdle(LEASE, entry);
-		assertThat(this.workerB.reclaim(QUEUE, LEASE, 10)).extracting(ReclaimedDelivery::entryId)
+		assertThat(this.workerB.reclaim(QUEUE, LEASE, 10)).extracting(RedisBackendLeaseTests::entryId)
 			.containsExactly(entry);
 		awaitIdle(LEASE, entry);
 
@@ -166,11 +166,10 @@ class RedisBackendLeaseTests {
 		List<ReclaimedDelivery> reclaimed = this.workerB.reclaim(QUEUE, LEASE, 10);
 
 		assertThat(reclaimed).hasSize(2);
-		assertThat(reclaimed.get(0).entryId()).isEqualTo(lapsed.get(0).deliveryId());
+		assertThat(reclaimed.get(0).delivery().deliveryId()).isEqualTo(lapsed.get(0).deliveryId());
 		assertThat(reclaimed.get(0).delivery()).isEqualTo(new TaskDelivery(first, lapsed.get(0).deliveryId()));
 		assertThat(reclaimed.get(0).stored()).isEqualTo(taken(first));
 		assertThat(reclaimed.get(0).deliveries()).isEqualTo(2);
-		assertThat(reclaimed.get(0).unreadable()).isNull();
 		assertThat(reclaimed.get(1).delivery()).isEqualTo(new TaskDelivery(second, lapsed.get(1).deliveryId()));
 		assertThat(reclaimed.get(1).stored()).isEqualTo(taken(second));
 		assertThat(reclaimed.get(1).deliveries()).isEqualTo(4);
@@ -201,7 +200,7 @@ class RedisBackendLeaseTests {
 
 		List<ReclaimedDelivery> reclaimed = this.workerB.reclaim(QUEUE, LEASE, 10);
 
-		assertThat(reclaimed).extracting(ReclaimedDelivery::entryId)
+		assertThat(reclaimed).extracting(RedisBackendLeaseTests::entryId)
 			.containsExactlyElementsOf(abandoned.stream().map(TaskDelivery::deliveryId).toList());
 		assertThat(pendingOf("worker-a")).isEqualTo(500);
 	}
@@ -222,8 +221,8 @@ class RedisBackendLeaseTests {
 		assertThat(firstRound).hasSize(1200);
 		assertThat(secondRound).hasSize(1300);
 		List<String> all = new ArrayList<>();
-		firstRound.forEach((entry) -> all.add(entry.entryId()));
-		secondRound.forEach((entry) -> all.add(entry.entryId()));
+		firstRound.forEach((entry) -> all.add(entry.delivery().deliveryId()));
+		secondRound.forEach((entry) -> all.add(entry.delivery().deliveryId()));
 		assertThat(all).containsExactlyElementsOf(abandoned.stream().map(TaskDelivery::deliveryId).toList());
 		assertThat(secondRound).allSatisfy((entry) -> {
 			assertThat(entry.stored()).isNotNull();
@@ -247,14 +246,14 @@ class RedisBackendLeaseTests {
 
 		List<ReclaimedDelivery> reclaimed = this.workerB.reclaim(QUEUE, LEASE, 10);
 
-		assertThat(reclaimed).extracting(ReclaimedDelivery::entryId)
+		assertThat(reclaimed).extracting(RedisBackendLeaseTests::entryId)
 			.containsExactlyElementsOf(taken.stream().map(TaskDelivery::deliveryId).toList());
 		assertThat(reclaimed.get(0).delivery().task()).isEqualTo(deleted);
 		assertThat(reclaimed.get(0).stored()).isNull();
 		assertThat(reclaimed.get(1).stored().getStatus()).isEqualTo(TaskStatus.COMPLETED);
 		assertThat(reclaimed.get(1).stored().isFinished()).isTrue();
 		assertThat(reclaimed.get(2).stored()).isEqualTo(taken(running));
-		this.workerB.acknowledge(QUEUE, List.of(reclaimed.get(0).entryId(), reclaimed.get(1).entryId()));
+		this.workerB.acknowledge(QUEUE, List.of(reclaimed.get(0).delivery().deliveryId(), reclaimed.get(1).delivery().deliveryId()));
 		assertThat(pendingCount()).isOne();
 		assertThat(this.workerA.size(QUEUE)).isOne();
 	}
@@ -300,7 +299,7 @@ class RedisBackendLeaseTests {
 		TaskDelivery byA = this.workerA.pop(QUEUE, 1, null).get(0);
 		awaitIdle(LEASE, byA.deliveryId());
 		ReclaimedDelivery byB = this.workerB.reclaim(QUEUE, LEASE, 10).get(0);
-		assertThat(byB.entryId()).isEqualTo(byA.deliveryId());
+		assertThat(byB.delivery().deliveryId()).isEqualTo(byA.deliveryId());
 
 		assertThat(this.workerA.storeResult(QUEUE, completed(byA.task(), "from A"), byA.deliveryId())).isFalse();
 
@@ -309,7 +308,7 @@ class RedisBackendLeaseTests {
 			.isEqualTo("worker-b");
 		assertThat(this.workerA.size(QUEUE)).isOne();
 
-		assertThat(this.workerB.storeResult(QUEUE, completed(byB.stored(), "from B"), byB.entryId())).isTrue();
+		assertThat(this.workerB.storeResult(QUEUE, completed(byB.stored(), "from B"), byB.delivery().deliveryId())).isTrue();
 		assertThat(this.workerA.storeResult(QUEUE, completed(byA.task(), "from A"), byA.deliveryId())).isFalse();
 
 		Task<Object> outcome = stored(task);
@@ -466,6 +465,10 @@ class RedisBackendLeaseTests {
 			idle.put(consumer.consumerName(), consumer.idleTimeMs());
 		}
 		return idle;
+	}
+
+	private static String entryId(ReclaimedDelivery reclaimed) {
+		return reclaimed.delivery().deliveryId();
 	}
 
 }
