@@ -256,7 +256,8 @@ public class RedisBackend implements Backend, AutoCloseable {
 						.xReadGroup(consumer, options, StreamOffset.create(stream, ReadOffset.lastConsumed()));
 				}
 				catch (DataAccessException ex) {
-					if (groupCreated || !hasErrorCode(ex, "NOGROUP")) {
+					// UNBLOCKED: the stream was deleted while the read blocked; NOGROUP: the stream or group is gone
+					if (groupCreated || !(hasErrorCode(ex, "NOGROUP") || hasErrorCode(ex, "UNBLOCKED"))) {
 						throw ex;
 					}
 					createGroup(connection, stream);
