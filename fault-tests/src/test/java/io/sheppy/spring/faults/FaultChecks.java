@@ -3,8 +3,10 @@ package io.sheppy.spring.faults;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
 
@@ -31,31 +33,35 @@ final class FaultChecks {
 	 * frozen; what it held cannot change until it is thawed or killed.
 	 * @param rig the rig
 	 * @param worker the worker
-	 * @param started whether one of the tasks it holds must have started (its record says processing)
-	 * @return the records of the tasks it holds, by id
+	 * @param running whether one of the tasks it holds must be running: marked processing and started by the worker
+	 * @return what it holds
 	 */
-	static Map<UUID, Task<Object>> freezeHolding(FaultRig rig, WorkerProcess worker, boolean started) {
-		AtomicReference<Map<UUID, Task<Object>>> held = new AtomicReference<>();
+	static Holding freezeHolding(FaultRig rig, WorkerProcess worker, boolean running) {
+		AtomicReference<Holding> held = new AtomicReference<>();
 		await(worker.name() + " to hold tasks").atMost(Duration.ofSeconds(30))
 			.pollInterval(Duration.ofMillis(20))
 			.until(() -> {
 				worker.freeze();
-				Map<UUID, Task<Object>> records;
+				Holding holding;
 				try {
-					records = rig.producer().queue().getTasks(rig.heldBy(worker.name()));
+					Map<UUID, Task<Object>> records = rig.producer().queue().getTasks(rig.heldBy(worker.name()));
+					RunLog runs = worker.runs();
+					Set<UUID> started = records.values()
+						.stream()
+						.filter((task) -> task.getStatus() == TaskStatus.PROCESSING && !runs.runs(task.getId()).isEmpty())
+						.map(Task::getId)
+						.collect(Collectors.toSet());
+					holding = new Holding(records, started);
 				}
 				catch (RuntimeException ex) {
 					worker.thaw();
 					throw ex;
 				}
-				boolean anyStarted = records.values()
-					.stream()
-					.anyMatch((task) -> task.getStatus() == TaskStatus.PROCESSING);
-				if (records.isEmpty() || (started && !anyStarted)) {
+				if (holding.records().isEmpty() || (running && holding.running().isEmpty())) {
 					worker.thaw();
 					return false;
 				}
-				held.set(records);
+				held.set(holding);
 				return true;
 			});
 		return held.get();
@@ -92,6 +98,16 @@ final class FaultChecks {
 			longest = Math.max(longest, after.stream().mapToLong(Run::at).min().getAsLong() - since);
 		}
 		return Duration.ofMillis(longest);
+	}
+
+	/**
+	 * What a frozen worker holds.
+	 *
+	 * @param records the records of the tasks whose stream entries it holds, by id
+	 * @param running the ids of those it was running: marked processing, and started by it
+	 */
+	record Holding(Map<UUID, Task<Object>> records, Set<UUID> running) {
+
 	}
 
 	private static List<Run> runsOf(RunLog runs, WorkerProcess worker, long since) {

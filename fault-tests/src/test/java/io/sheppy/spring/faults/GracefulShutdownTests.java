@@ -57,7 +57,7 @@ class GracefulShutdownTests {
 
 			await().atMost(Duration.ofMinutes(1)).until(() -> submission.submitted() >= TASKS / 3);
 			long firstPid = first.pid();
-			Set<UUID> held = FaultChecks.freezeHolding(rig, first, false).keySet();
+			Set<UUID> held = FaultChecks.freezeHolding(rig, first, false).records().keySet();
 			long stoppedAt = System.currentTimeMillis();
 			first.terminate();
 			first.thaw();

@@ -31,15 +31,30 @@ final class RunLog {
 		this.byTask = byTask;
 	}
 
-	static RunLog read(Path directory) {
+	/**
+	 * Read the runs files of a scenario's directory, or one runs file.
+	 * @param path the directory or the file
+	 * @return the runs
+	 */
+	static RunLog read(Path path) {
 		Map<UUID, List<Run>> byTask = new HashMap<>();
-		try (Stream<Path> files = Files.list(directory)) {
-			for (Path file : files.filter((path) -> path.getFileName().toString().startsWith("runs-")).toList()) {
+		try {
+			List<Path> files;
+			if (Files.isDirectory(path)) {
+				try (Stream<Path> paths = Files.list(path)) {
+					files = paths.filter((file) -> file.getFileName().toString().startsWith("runs-")).toList();
+				}
+			}
+			else {
+				files = Files.exists(path) ? List.of(path) : List.of();
+			}
+			for (Path file : files) {
 				for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-					if (line.isBlank()) {
+					String[] fields = line.split(" ");
+					if (fields.length < 5) {
+						// blank, or being written
 						continue;
 					}
-					String[] fields = line.split(" ");
 					Run run = new Run(UUID.fromString(fields[0]), fields[1], Long.parseLong(fields[2]),
 							Long.parseLong(fields[3]), Integer.parseInt(fields[4]));
 					byTask.computeIfAbsent(run.taskId(), (id) -> new ArrayList<>()).add(run);

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Timeout;
 
 import io.sheppy.spring.core.Task;
 import io.sheppy.spring.core.TaskStatus;
+import io.sheppy.spring.faults.FaultChecks.Holding;
 import io.sheppy.spring.faults.Submission.Accepted;
 import io.sheppy.spring.faults.worker.FaultTasks;
 import io.sheppy.spring.test.redis.RedisServerOptions;
@@ -25,13 +26,15 @@ import static org.awaitility.Awaitility.await;
 /**
  * Scenario 1: {@code kill -9} one of two workers in the middle of a run of 2,000 tasks, three times, launching the
  * killed worker again each time. Every task ends completed, or crashed when it had started on a killed worker and its
- * config allows no retry on crash; a task that had started is run again counting the attempt, one that had not is
- * queued again without counting; none is lost or stuck; only tasks that had started on a killed worker run twice; what
- * a killed worker held is finished by the others within the lease timeout, a reclaim interval and the retry delay.
+ * config allows no retry on crash; a task that had started (marked processing) is run again counting the attempt, one
+ * that had not is queued again without counting; none is lost or stuck; only tasks that had started on a killed worker
+ * run twice; what a killed worker held is finished by the others within the lease timeout, a reclaim interval and the
+ * retry delay.
  * <p>
- * To kill a worker while it runs tasks, the test freezes it ({@code SIGSTOP}), reads the stream entries it holds and
- * their records, and kills it frozen ({@code SIGKILL}) when one of them has started, or lets it go on ({@code SIGCONT})
- * and tries again: the kill happens at the instant of the freeze, and the test knows exactly what the worker held.
+ * To kill a worker while it runs tasks, the test freezes it ({@code SIGSTOP}), reads the stream entries it holds, their
+ * records and the worker's record of runs, and kills it frozen ({@code SIGKILL}) when it is running one of them, or
+ * lets it go on ({@code SIGCONT}) and tries again: the kill happens at the instant of the freeze, and the test knows
+ * exactly what the worker held.
  *
  * @author Sheppy for Spring
  */
@@ -92,7 +95,7 @@ class WorkerKillTests {
 			FaultSummary.add(new FaultSummary.Row("1. kill -9 a worker (x" + KILLS + ")", ids.size(),
 					KILLS + " worker kills, " + KILLS + " worker restarts", lost.size(), duplicates.size(), longest,
 					Duration.ofNanos(System.nanoTime() - begin),
-					"held at kills (started) " + kills.stream().map(Kill::describe).toList() + ", recoveries "
+					"held/processing/running at kills " + kills.stream().map(Kill::describe).toList() + ", recoveries "
 							+ kills.stream().map((kill) -> FaultSummary.seconds(kill.recovery(states))).toList()
 							+ ", crashed (no retry on crash) " + crashed));
 
@@ -123,9 +126,17 @@ class WorkerKillTests {
 			for (Kill kill : kills) {
 				assertThat(kill.recovery(states)).as("recovery from the kill of %s", kill.worker())
 					.isLessThanOrEqualTo(RECOVERY_BOUND);
+				assertThat(kill.running()).as("tasks running on %s when it was killed", kill.worker()).isNotEmpty();
 				for (UUID id : kill.held().keySet()) {
 					if (states.get(id).getStatus() == TaskStatus.COMPLETED) {
 						assertThat(runs.runs(id)).as("runs of task %s held by killed %s", id, kill.worker())
+							.anySatisfy((run) -> assertThat(run.pid()).isNotEqualTo(kill.pid()));
+					}
+				}
+				for (UUID id : kill.running()) {
+					if (states.get(id).getStatus() == TaskStatus.COMPLETED) {
+						assertThat(runs.runs(id)).as("runs of task %s running on killed %s", id, kill.worker())
+							.anySatisfy((run) -> assertThat(run.pid()).isEqualTo(kill.pid()))
 							.anySatisfy((run) -> assertThat(run.pid()).isNotEqualTo(kill.pid()));
 					}
 				}
@@ -135,14 +146,14 @@ class WorkerKillTests {
 	}
 
 	/**
-	 * Freeze the worker at an instant when it holds tasks and one of them has started, then kill it frozen.
+	 * Freeze the worker at an instant when it runs a task, then kill it frozen.
 	 */
 	private static Kill killWhileHoldingTasks(FaultRig rig, WorkerProcess victim) {
-		Map<UUID, Task<Object>> held = FaultChecks.freezeHolding(rig, victim, true);
+		Holding held = FaultChecks.freezeHolding(rig, victim, true);
 		long pid = victim.pid();
 		long at = System.currentTimeMillis();
 		victim.kill();
-		return new Kill(victim.name(), pid, at, held);
+		return new Kill(victim.name(), pid, at, held.records(), held.running());
 	}
 
 	/**
@@ -152,13 +163,14 @@ class WorkerKillTests {
 	 * @param pid its process id
 	 * @param at when it was killed, in epoch milliseconds
 	 * @param held the tasks whose entries it held, as their records were then
+	 * @param running the tasks among them that it was running
 	 */
-	private record Kill(String worker, long pid, long at, Map<UUID, Task<Object>> held) {
+	private record Kill(String worker, long pid, long at, Map<UUID, Task<Object>> held, Set<UUID> running) {
 
 		String describe() {
-			return this.held.size() + " ("
+			return this.held.size() + "/"
 					+ this.held.values().stream().filter((task) -> task.getStatus() == TaskStatus.PROCESSING).count()
-					+ ")";
+					+ "/" + this.running.size();
 		}
 
 		/**

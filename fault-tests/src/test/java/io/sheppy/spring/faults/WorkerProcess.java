@@ -53,6 +53,8 @@ final class WorkerProcess implements AutoCloseable {
 
 	private Path log;
 
+	private Path runs;
+
 	private int incarnation;
 
 	private WorkerProcess(String name, Path directory, List<String> arguments) {
@@ -87,6 +89,7 @@ final class WorkerProcess implements AutoCloseable {
 		this.incarnation++;
 		String prefix = this.name + "-" + this.incarnation;
 		this.log = this.directory.resolve(prefix + ".log");
+		this.runs = this.directory.resolve("runs-" + prefix + ".txt");
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		// a quick start on a small machine matters more than peak speed for tasks that do next to nothing
@@ -94,7 +97,7 @@ final class WorkerProcess implements AutoCloseable {
 				"-Dfaults.exit-with-parent=true"));
 		command.add(FaultWorkerApplication.class.getName());
 		command.addAll(this.arguments);
-		command.add("--faults.runs-file=" + this.directory.resolve("runs-" + prefix + ".txt"));
+		command.add("--faults.runs-file=" + this.runs);
 		ProcessBuilder builder = new ProcessBuilder(command).directory(this.directory.toFile())
 			.redirectErrorStream(true)
 			.redirectOutput(Redirect.appendTo(this.log.toFile()));
@@ -227,6 +230,14 @@ final class WorkerProcess implements AutoCloseable {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	/**
+	 * Return the runs recorded by the current incarnation.
+	 * @return the runs
+	 */
+	RunLog runs() {
+		return RunLog.read(this.runs);
 	}
 
 	/**
