@@ -286,8 +286,9 @@ public class RedisBackend implements Backend, AutoCloseable {
 	private List<TaskDelivery> claim(String queue, List<ByteRecord> records) {
 		List<@Nullable Task<Object>> tasks = new ArrayList<>(records.size());
 		List<@Nullable String> problems = new ArrayList<>(records.size());
-		List<Object> args = new ArrayList<>(3 * records.size() + 2);
+		List<Object> args = new ArrayList<>(3 * records.size() + 3);
 		args.add(this.settings.consumerGroup());
+		args.add(this.settings.consumerName());
 		args.add(RedisKeys.taskPrefix(queue));
 		for (ByteRecord record : records) {
 			byte[] data = field(record, DATA_FIELD);
@@ -330,7 +331,12 @@ public class RedisBackend implements Backend, AutoCloseable {
 		for (int i = 0; i < records.size(); i++) {
 			Task<Object> task = tasks.get(i);
 			String entryId = records.get(i).getId().getValue();
-			if (task == null) {
+			if (Long.valueOf(-1).equals(replies.get(i))) {
+				// taken over by another worker since it was read (this one stalled past its lease): it decides
+				logger.info("Entry " + entryId + " of queue '" + queue + "' was taken over by another worker before "
+						+ "this one claimed it; it is left to that worker");
+			}
+			else if (task == null) {
 				logger.error("Moved entry " + entryId + " of queue '" + queue + "' to its dead-letter stream "
 						+ RedisKeys.dead(queue) + " because it holds no valid task (" + problems.get(i) + "): "
 						+ describe(records.get(i)));

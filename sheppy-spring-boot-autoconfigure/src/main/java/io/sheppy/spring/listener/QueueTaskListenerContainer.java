@@ -163,7 +163,8 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 			this.active = true;
 			this.stopped = false;
 			Thread thread = new Thread(this::readLoop, "sheppy-" + this.queue + "-reader");
-			thread.setDaemon(true);
+			// not a daemon: an application that only runs tasks (no web server) must keep running while it does
+			thread.setDaemon(false);
 			this.reader = thread;
 			thread.start();
 			this.promoter.start();

@@ -4,31 +4,41 @@
 -- again; an entry whose task record is gone or finished is acknowledged and deleted. A claimed task whose record is
 -- still the JSON it was queued with is marked as processing (the JSON of that state is prepared by the caller; cjson
 -- would change the layout of numbers and fields, so records are decoded only to read them).
+-- An entry that another worker (or a worker under the same consumer name) took over since the caller read it is left
+-- to that worker: its lease lapsed before the caller claimed it, and the taker decides about it. The lease of a claimed
+-- entry starts anew, so that it runs a full lease timeout before the worker's first renewal is due.
 --
 -- KEYS[1]    the pending stream (sheppy:pending:{q})
 -- KEYS[2]    the index of unclaimed entries (sheppy:pending_ids:{q})
 -- KEYS[3]    the dead-letter stream (sheppy:dead:{q})
 -- ARGV[1]    the consumer group
--- ARGV[2]    the prefix of task records (sheppy:tasks:{q}:)
--- ARGV[3..]  per entry, three values: the stream entry id, the task id (or "" for an entry that holds no task) and
+-- ARGV[2]    the caller's consumer name
+-- ARGV[3]    the prefix of task records (sheppy:tasks:{q}:)
+-- ARGV[4..]  per entry, three values: the stream entry id, the task id (or "" for an entry that holds no task) and
 --            the task's JSON with status processing (or "" not to mark it, for a task that is not valid and will be
 --            recorded as failed; or the reason why the entry holds no task)
 --
--- Returns one value per entry: 1 when it is claimed by the caller, 0 when it was skipped or moved aside.
+-- Returns one value per entry: 1 when it is claimed by the caller, 0 when it was skipped or moved aside, -1 when it was
+-- taken over since the caller read it.
 
 local stream = KEYS[1]
 local pending_ids = KEYS[2]
 local dead = KEYS[3]
 local group = ARGV[1]
-local prefix = ARGV[2]
+local consumer = ARGV[2]
+local prefix = ARGV[3]
 
 local results = {}
-for i = 3, #ARGV, 3 do
+for i = 4, #ARGV, 3 do
 	local entry = ARGV[i]
 	local id = ARGV[i + 1]
 	local result = 0
 	local found = redis.call('XRANGE', stream, entry, entry)
-	if #found == 0 then
+	-- read once by the caller with XREADGROUP, and not taken over since (a take-over counts a delivery)
+	local owner = redis.call('XPENDING', stream, group, entry, entry, 1)[1]
+	if not owner or owner[2] ~= consumer or owner[4] > 1 then
+		result = -1
+	elseif #found == 0 then
 		redis.call('XACK', stream, group, entry)
 	elseif id == '' then
 		local fields = found[1][2]
@@ -73,6 +83,9 @@ for i = 3, #ARGV, 3 do
 				result = 1
 			end
 		end
+	end
+	if result == 1 then
+		redis.call('XCLAIM', stream, group, consumer, 0, entry, 'JUSTID')
 	end
 	results[#results + 1] = result
 end

@@ -36,6 +36,7 @@ import io.sheppy.spring.core.TaskStatus;
 
 import static io.sheppy.spring.backend.BackendContractTests.taken;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests that the multi-key operations of {@link RedisBackend} are atomic and compare-and-set on a real Redis: many
@@ -186,7 +187,7 @@ class RedisBackendAtomicityTests {
 
 		List<Object> claimed = this.redis.execute(RedisScripts.CLAIM,
 				List.of(RedisKeys.pending(QUEUE), RedisKeys.pendingIds(QUEUE), RedisKeys.dead(QUEUE)), "workers",
-				RedisKeys.taskPrefix(QUEUE), entry, task.getId().toString(),
+				"slow", RedisKeys.taskPrefix(QUEUE), entry, task.getId().toString(),
 				this.taskJson.write(task.mutate().status(TaskStatus.PROCESSING).build()));
 
 		assertThat(claimed).containsExactly(0L);
@@ -256,6 +257,62 @@ class RedisBackendAtomicityTests {
 			.containsExactly(Map.entry(waiting.getId().toString(), replies.get(0)));
 		assertThat(this.redis.opsForStream().pending(RedisKeys.pending(QUEUE), "workers").getTotalPendingMessages())
 			.isZero();
+	}
+
+	@Test
+	void entryTakenOverWhileItsWorkerWasStillClaimingItIsLeftToTheWorkerThatTookItOver() {
+		Task<Object> task = task(1);
+		this.backend.append(QUEUE, List.of(task), true);
+		String consumer = this.backend.getSettings().consumerName();
+		// the worker has read the entry but stalled past its lease before claiming it; a worker that restarted under
+		// the same consumer name, or any other, takes it over as the entry of a lost worker that never started it
+		String entry = readWithoutClaiming(consumer);
+		List<ReclaimedDelivery> reclaimed = this.backend.reclaim(QUEUE, Duration.ZERO, 10);
+		assertThat(reclaimed).singleElement()
+			.satisfies((taken) -> assertThat(taken.stored().getStatus()).isEqualTo(task.getStatus()));
+
+		List<Object> claimed = claim(consumer, entry, task);
+
+		assertThat(claimed).containsExactly(-1L);
+		assertThat(this.backend.getTasks(QUEUE, List.of(task.getId())).get(task.getId()).getStatus())
+			.isEqualTo(task.getStatus());
+		this.backend.release(QUEUE, List.of(reclaimed.get(0).delivery()));
+		assertThat(this.backend.pop(QUEUE, 10, null)).extracting(TaskDelivery::task).containsExactly(taken(task));
+	}
+
+	@Test
+	void leaseOfAClaimedEntryStartsWhenItIsClaimedNotWhenItWasRead() {
+		Task<Object> task = task(1);
+		this.backend.append(QUEUE, List.of(task), true);
+		String consumer = this.backend.getSettings().consumerName();
+		String entry = readWithoutClaiming(consumer);
+		Duration lease = Duration.ofMillis(300);
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> this.redis.opsForStream()
+				.pending(RedisKeys.pending(QUEUE), Consumer.from("workers", consumer), Range.unbounded(), 1L)
+				.get(0)
+				.getElapsedTimeSinceLastDelivery()
+				.compareTo(lease) > 0);
+
+		assertThat(claim(consumer, entry, task)).containsExactly(1L);
+
+		assertThat(this.backend.reclaim(QUEUE, lease, 10)).isEmpty();
+	}
+
+	private String readWithoutClaiming(String consumer) {
+		List<MapRecord<String, Object, Object>> read = this.redis.opsForStream()
+			.read(Consumer.from("workers", consumer), StreamReadOptions.empty().count(1),
+					StreamOffset.create(RedisKeys.pending(QUEUE), ReadOffset.lastConsumed()));
+		assertThat(read).hasSize(1);
+		return read.get(0).getId().getValue();
+	}
+
+	@SuppressWarnings("unchecked")
+	private List<Object> claim(String consumer, String entry, Task<Object> task) {
+		return this.redis.execute(RedisScripts.CLAIM,
+				List.of(RedisKeys.pending(QUEUE), RedisKeys.pendingIds(QUEUE), RedisKeys.dead(QUEUE)), "workers",
+				consumer, RedisKeys.taskPrefix(QUEUE), entry, task.getId().toString(),
+				this.taskJson.write(task.mutate().status(TaskStatus.PROCESSING).build()));
 	}
 
 	private static Task<Object> task(int number) {
