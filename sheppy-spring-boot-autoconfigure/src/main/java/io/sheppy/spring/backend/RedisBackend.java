@@ -233,7 +233,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 				}
 				throw ex;
 			}
-			return records.isEmpty() ? List.of() : claim(queue, records);
+			return records.isEmpty() ? List.of() : claim(queue, records, false);
 		});
 	}
 
@@ -283,13 +283,18 @@ public class RedisBackend implements Backend, AutoCloseable {
 		}
 	}
 
-	private List<TaskDelivery> claim(String queue, List<ByteRecord> records) {
+	/**
+	 * Claim entries this worker read ({@code takenOver} false) or took over from a lost worker: mark their tasks as
+	 * processing, and move entries that hold no valid task aside.
+	 */
+	private List<TaskDelivery> claim(String queue, List<ByteRecord> records, boolean takenOver) {
 		List<@Nullable Task<Object>> tasks = new ArrayList<>(records.size());
 		List<@Nullable String> problems = new ArrayList<>(records.size());
-		List<Object> args = new ArrayList<>(3 * records.size() + 3);
+		List<Object> args = new ArrayList<>(3 * records.size() + 4);
 		args.add(this.settings.consumerGroup());
 		args.add(this.settings.consumerName());
 		args.add(RedisKeys.taskPrefix(queue));
+		args.add(flag(!takenOver));
 		for (ByteRecord record : records) {
 			byte[] data = field(record, DATA_FIELD);
 			Task<Object> task = null;
@@ -837,7 +842,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 				}
 				if (!unreadable.isEmpty()) {
 					// kept as pop keeps them: in the dead-letter stream, or recorded as failed when they name their task
-					claim(queue, unreadable);
+					claim(queue, unreadable, true);
 				}
 			}
 			while (!"0-0".equals(cursor) && reclaimed.size() < limit);

@@ -14,7 +14,9 @@
 -- ARGV[1]    the consumer group
 -- ARGV[2]    the caller's consumer name
 -- ARGV[3]    the prefix of task records (sheppy:tasks:{q}:)
--- ARGV[4..]  per entry, three values: the stream entry id, the task id (or "" for an entry that holds no task) and
+-- ARGV[4]    "1" when the caller read the entries with XREADGROUP (an entry delivered more than once since was taken
+--            over), "0" when it took them over itself with XAUTOCLAIM
+-- ARGV[5..]  per entry, three values: the stream entry id, the task id (or "" for an entry that holds no task) and
 --            the task's JSON with status processing (or "" not to mark it, for a task that is not valid and will be
 --            recorded as failed; or the reason why the entry holds no task)
 --
@@ -27,16 +29,17 @@ local dead = KEYS[3]
 local group = ARGV[1]
 local consumer = ARGV[2]
 local prefix = ARGV[3]
+local read_once = ARGV[4] == '1'
 
 local results = {}
-for i = 4, #ARGV, 3 do
+for i = 5, #ARGV, 3 do
 	local entry = ARGV[i]
 	local id = ARGV[i + 1]
 	local result = 0
 	local found = redis.call('XRANGE', stream, entry, entry)
-	-- read once by the caller with XREADGROUP, and not taken over since (a take-over counts a delivery)
+	-- still the caller's, and when it was read, not taken over since (a take-over counts a delivery)
 	local owner = redis.call('XPENDING', stream, group, entry, entry, 1)[1]
-	if not owner or owner[2] ~= consumer or owner[4] > 1 then
+	if not owner or owner[2] ~= consumer or (read_once and owner[4] > 1) then
 		result = -1
 	elseif #found == 0 then
 		redis.call('XACK', stream, group, entry)

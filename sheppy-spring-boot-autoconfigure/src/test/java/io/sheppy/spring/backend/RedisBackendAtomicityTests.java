@@ -187,7 +187,7 @@ class RedisBackendAtomicityTests {
 
 		List<Object> claimed = this.redis.execute(RedisScripts.CLAIM,
 				List.of(RedisKeys.pending(QUEUE), RedisKeys.pendingIds(QUEUE), RedisKeys.dead(QUEUE)), "workers",
-				"slow", RedisKeys.taskPrefix(QUEUE), entry, task.getId().toString(),
+				"slow", RedisKeys.taskPrefix(QUEUE), "1", entry, task.getId().toString(),
 				this.taskJson.write(task.mutate().status(TaskStatus.PROCESSING).build()));
 
 		assertThat(claimed).containsExactly(0L);
@@ -311,7 +311,7 @@ class RedisBackendAtomicityTests {
 	private List<Object> claim(String consumer, String entry, Task<Object> task) {
 		return this.redis.execute(RedisScripts.CLAIM,
 				List.of(RedisKeys.pending(QUEUE), RedisKeys.pendingIds(QUEUE), RedisKeys.dead(QUEUE)), "workers",
-				consumer, RedisKeys.taskPrefix(QUEUE), entry, task.getId().toString(),
+				consumer, RedisKeys.taskPrefix(QUEUE), "1", entry, task.getId().toString(),
 				this.taskJson.write(task.mutate().status(TaskStatus.PROCESSING).build()));
 	}
 
