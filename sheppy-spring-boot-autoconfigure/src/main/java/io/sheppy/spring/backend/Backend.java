@@ -162,6 +162,16 @@ public interface Backend {
 	boolean storeResult(String queue, Task<?> task, @Nullable String deliveryId);
 
 	/**
+	 * Store the new states of delivered tasks, each as {@link #storeResult} does with the delivery it came with: one
+	 * atomic step per task, not for all of them. A backend may do it in fewer round trips than one per task.
+	 * @param queue the queue name
+	 * @param outcomes the new states of the tasks, each with the delivery it came with
+	 * @return whether each state was stored, in the order of the outcomes (as {@link #storeResult} returns)
+	 * @throws io.sheppy.spring.core.InvalidTaskException when a state cannot be written, before any is stored
+	 */
+	List<Boolean> storeResults(String queue, List<TaskDelivery> outcomes);
+
+	/**
 	 * Hand taken tasks back to the queue for any worker, as if they had not been taken: each delivery's entry is
 	 * acknowledged and removed and the task, as it is stored now, is queued again at the end of the queue, in one
 	 * atomic step per task. A task whose record is gone or finished is not queued again.

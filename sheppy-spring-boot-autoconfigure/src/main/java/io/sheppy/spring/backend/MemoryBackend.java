@@ -399,6 +399,20 @@ public final class MemoryBackend implements Backend {
 	}
 
 	@Override
+	public List<Boolean> storeResults(String queue, List<TaskDelivery> outcomes) {
+		assertQueue(queue);
+		Assert.notNull(outcomes, "'outcomes' must not be null");
+		Assert.noNullElements(outcomes, "'outcomes' must not contain null");
+		// each written once before anything changes: a state that cannot be written stores none of them
+		outcomes.forEach((outcome) -> this.json.write(outcome.task()));
+		List<Boolean> stored = new ArrayList<>(outcomes.size());
+		for (TaskDelivery outcome : outcomes) {
+			stored.add(storeResult(queue, outcome.task(), outcome.deliveryId()));
+		}
+		return stored;
+	}
+
+	@Override
 	public void release(String queue, Collection<TaskDelivery> deliveries) {
 		assertQueue(queue);
 		Assert.notNull(deliveries, "'deliveries' must not be null");

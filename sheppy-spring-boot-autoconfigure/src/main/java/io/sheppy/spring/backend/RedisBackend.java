@@ -10,6 +10,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -656,18 +657,73 @@ public class RedisBackend implements Backend, AutoCloseable {
 	public boolean storeResult(String queue, Task<?> task, @Nullable String deliveryId) {
 		assertQueue(queue);
 		Assert.notNull(task, "'task' must not be null");
-		String json = this.taskJson.write(task);
-		String ttl = this.settings.ttlPolicy().resolve(task).map(RedisBackend::seconds).orElse("");
-		Instant retryAt = (task.getStatus() == TaskStatus.RETRYING) ? task.getNextRetryAt() : null;
-		String retryScore = (retryAt != null) ? score(retryAt) : "";
-		return run(() -> "store the state of task " + task.getId() + " in queue '" + queue + "'", () -> {
-			List<String> keys = List.of(RedisKeys.task(queue, task.getId()), RedisKeys.pending(queue),
-					RedisKeys.pendingIds(queue), RedisKeys.finished(queue), RedisKeys.completed(queue),
-					RedisKeys.scheduled(queue));
-			List<Object> args = List.of(task.getId().toString(), json, flag(task.isFinished()), ttl,
-					(deliveryId != null) ? deliveryId : "", this.settings.consumerGroup(), finishedMinId(), retryScore,
-					RedisKeys.scheduleChanged(queue), this.settings.consumerName());
-			return Long.valueOf(1).equals(execute(RedisScripts.STORE_RESULT, keys, args));
+		List<Boolean> stored = store(queue, List.of(task), Collections.singletonList(deliveryId),
+				() -> "store the state of task " + task.getId() + " in queue '" + queue + "'");
+		return stored.get(0);
+	}
+
+	/**
+	 * {@inheritDoc}
+	 * <p>
+	 * This backend stores up to {@value #BATCH_SIZE} states with one script call.
+	 */
+	@Override
+	public List<Boolean> storeResults(String queue, List<TaskDelivery> outcomes) {
+		assertQueue(queue);
+		Assert.notNull(outcomes, "'outcomes' must not be null");
+		Assert.noNullElements(outcomes, "'outcomes' must not contain null elements");
+		List<Task<?>> tasks = new ArrayList<>(outcomes.size());
+		List<@Nullable String> deliveryIds = new ArrayList<>(outcomes.size());
+		for (TaskDelivery outcome : outcomes) {
+			tasks.add(outcome.task());
+			deliveryIds.add(outcome.deliveryId());
+		}
+		return store(queue, tasks, deliveryIds,
+				() -> "store the states of " + count(outcomes.size(), "task") + " in queue '" + queue + "'");
+	}
+
+	private List<Boolean> store(String queue, List<Task<?>> tasks, List<@Nullable String> deliveryIds,
+			Supplier<String> operation) {
+		if (tasks.isEmpty()) {
+			return List.of();
+		}
+		// written before anything is sent: a state that cannot be written stores none of the batch
+		List<String> jsons = new ArrayList<>(tasks.size());
+		for (Task<?> task : tasks) {
+			jsons.add(this.taskJson.write(task));
+		}
+		return run(operation, () -> {
+			List<Boolean> stored = new ArrayList<>(tasks.size());
+			for (int from = 0; from < tasks.size(); from += BATCH_SIZE) {
+				int to = Math.min(from + BATCH_SIZE, tasks.size());
+				List<String> keys = new ArrayList<>(to - from + 5);
+				keys.add(RedisKeys.pending(queue));
+				keys.add(RedisKeys.pendingIds(queue));
+				keys.add(RedisKeys.finished(queue));
+				keys.add(RedisKeys.completed(queue));
+				keys.add(RedisKeys.scheduled(queue));
+				List<Object> args = new ArrayList<>(6 * (to - from) + 4);
+				args.add(this.settings.consumerGroup());
+				args.add(this.settings.consumerName());
+				args.add(finishedMinId());
+				args.add(RedisKeys.scheduleChanged(queue));
+				for (int i = from; i < to; i++) {
+					Task<?> task = tasks.get(i);
+					String deliveryId = deliveryIds.get(i);
+					Instant retryAt = (task.getStatus() == TaskStatus.RETRYING) ? task.getNextRetryAt() : null;
+					keys.add(RedisKeys.task(queue, task.getId()));
+					args.add(task.getId().toString());
+					args.add(jsons.get(i));
+					args.add(flag(task.isFinished()));
+					args.add(this.settings.ttlPolicy().resolve(task).map(RedisBackend::seconds).orElse(""));
+					args.add((deliveryId != null) ? deliveryId : "");
+					args.add((retryAt != null) ? score(retryAt) : "");
+				}
+				for (Object reply : execute(RedisScripts.STORE_RESULTS, keys, args)) {
+					stored.add(Long.valueOf(1).equals(reply));
+				}
+			}
+			return stored;
 		});
 	}
 

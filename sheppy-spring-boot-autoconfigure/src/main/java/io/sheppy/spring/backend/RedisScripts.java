@@ -30,8 +30,8 @@ final class RedisScripts {
 	/** Claim entries read with XREADGROUP: 1 or 0 per entry. */
 	static final RedisScript<List> CLAIM = script("claim.lua", List.class);
 
-	/** Store the new state of a task: 1 or 0. */
-	static final RedisScript<Long> STORE_RESULT = script("store_result.lua", Long.class);
+	/** Store the new states of tasks: 1, 0 or -1 per task. */
+	static final RedisScript<List> STORE_RESULTS = script("store_results.lua", List.class);
 
 	/** Hand taken tasks back to the queue: a stream entry id, 0 or -1 per delivery. */
 	static final RedisScript<List> RELEASE = script("release.lua", List.class);

@@ -1,7 +1,12 @@
 package io.sheppy.spring.listener;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +23,10 @@ import org.springframework.util.backoff.BackOffExecution;
 /**
  * Writes what a container decided about its tasks to the backend: outcomes (retrying while the backend fails, until
  * the container gives up at shutdown), tasks handed back, and tasks recorded as crashed.
+ * <p>
+ * Outcomes are stored by a thread of the writer's own, many with one call to the backend: a task's thread submits its
+ * outcome and goes on, and the outcomes submitted while one call is under way are stored together with the next one,
+ * each still one atomic step of its own. A submitted outcome's callback runs once the outcome is stored (or given up).
  *
  * @author Sheppy for Spring
  */
@@ -25,19 +34,41 @@ final class OutcomeWriter {
 
 	private static final Logger logger = LoggerFactory.getLogger(OutcomeWriter.class);
 
+	/** The most outcomes stored with one call. */
+	static final int MAX_BATCH = 500;
+
 	private final Backend backend;
 
 	private final String queue;
 
 	private final BackOff backOff;
 
+	private final BlockingQueue<Submitted> submitted = new LinkedBlockingQueue<>();
+
 	/** When a stopping container stops retrying to store outcomes (a {@link System#nanoTime()}), 0 while running. */
 	private volatile long giveUpAt;
+
+	private volatile boolean accepting;
+
+	private @Nullable Thread flusher;
 
 	OutcomeWriter(Backend backend, String queue, BackOff backOff) {
 		this.backend = backend;
 		this.queue = queue;
 		this.backOff = backOff;
+	}
+
+	/**
+	 * Start the thread that stores submitted outcomes.
+	 */
+	synchronized void start() {
+		this.giveUpAt = 0;
+		this.accepting = true;
+		Thread thread = new Thread(this::flushLoop, "sheppy-" + this.queue + "-outcomes");
+		// not a daemon: outcomes of finished tasks are stored before the application exits
+		thread.setDaemon(false);
+		this.flusher = thread;
+		thread.start();
 	}
 
 	/**
@@ -48,45 +79,161 @@ final class OutcomeWriter {
 	}
 
 	/**
+	 * Store the outcomes submitted so far and stop the thread that stores them; outcomes submitted later are stored
+	 * by the submitting thread.
+	 */
+	void stop() {
+		Thread thread;
+		synchronized (this) {
+			this.accepting = false;
+			thread = this.flusher;
+			this.flusher = null;
+		}
+		if (thread == null) {
+			return;
+		}
+		try {
+			thread.join();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/**
+	 * Store an outcome with its delivery, in the background: the callback runs when it is stored or given up.
+	 */
+	void submit(Task<Object> outcome, String deliveryId, Runnable stored) {
+		Submitted item = new Submitted(new TaskDelivery(outcome, deliveryId), stored);
+		if (this.accepting) {
+			this.submitted.add(item);
+			if (this.accepting || !this.submitted.remove(item)) {
+				// the flusher takes it (it stores what is submitted until it has stopped)
+				return;
+			}
+		}
+		try {
+			store(outcome, deliveryId);
+		}
+		finally {
+			stored.run();
+		}
+	}
+
+	private void flushLoop() {
+		List<Submitted> batch = new ArrayList<>(MAX_BATCH);
+		while (true) {
+			Submitted first;
+			try {
+				first = this.submitted.poll(100, TimeUnit.MILLISECONDS);
+			}
+			catch (InterruptedException ex) {
+				first = null;
+			}
+			if (first == null) {
+				if (!this.accepting && this.submitted.isEmpty()) {
+					return;
+				}
+				continue;
+			}
+			batch.add(first);
+			this.submitted.drainTo(batch, MAX_BATCH - 1);
+			try {
+				flush(batch.stream().map(Submitted::outcome).toList());
+			}
+			catch (RuntimeException ex) {
+				logger.error("Failed to store the outcomes of {} task(s) of queue '{}'; they stay claimed",
+						batch.size(), this.queue, ex);
+			}
+			finally {
+				batch.forEach(Submitted::done);
+				batch.clear();
+			}
+		}
+	}
+
+	private void flush(List<TaskDelivery> outcomes) {
+		try {
+			storeRetrying(outcomes);
+		}
+		catch (InvalidTaskException ex) {
+			// one of them cannot be written as JSON: one by one, each such outcome becomes a failure that says so
+			for (TaskDelivery outcome : outcomes) {
+				try {
+					store(outcome.task(), outcome.deliveryId());
+				}
+				catch (RuntimeException failure) {
+					logger.error("Failed to store the outcome of task {}", outcome.task().getId(), failure);
+				}
+			}
+		}
+	}
+
+	/**
 	 * Store an outcome with its delivery, retrying with back-off while the backend fails. A result that cannot be
 	 * written as JSON turns the outcome into a failure that says so.
 	 */
 	void store(Task<Object> outcome, String deliveryId) {
+		try {
+			storeRetrying(List.of(new TaskDelivery(outcome, deliveryId)));
+		}
+		catch (InvalidTaskException ex) {
+			if (outcome.getStatus() == TaskStatus.FAILED && outcome.getResult() == null) {
+				throw ex;
+			}
+			logger.error("Task {} ({}) returned a result that cannot be stored: {}", outcome.getId(),
+					outcome.getName(), ex.getMessage());
+			Task<Object> failed = TaskProcessor.failed(outcome, TaskException.of("ResultSerializationException",
+					"The result of task '" + outcome.getName() + "' cannot be written as JSON: " + ex.getMessage()));
+			storeRetrying(List.of(new TaskDelivery(failed, deliveryId)));
+		}
+	}
+
+	/**
+	 * Store outcomes, retrying with back-off while the backend fails, until the back-off or the shutdown gives up.
+	 * @throws InvalidTaskException when an outcome cannot be written (nothing is stored)
+	 */
+	private void storeRetrying(List<TaskDelivery> outcomes) {
 		BackOffExecution execution = null;
-		Task<Object> state = outcome;
 		while (true) {
 			try {
-				if (!this.backend.storeResult(this.queue, state, deliveryId)) {
-					logger.info("Task {} ({}) was finished or taken over elsewhere meanwhile (cancelled, or reclaimed "
-							+ "by another worker after this one's lease lapsed); its outcome {} was not stored",
-							state.getId(), state.getName(), state.getStatus());
+				List<Boolean> stored = this.backend.storeResults(this.queue, outcomes);
+				for (int i = 0; i < outcomes.size(); i++) {
+					if (!stored.get(i)) {
+						Task<Object> state = outcomes.get(i).task();
+						logger.info("Task {} ({}) was finished or taken over elsewhere meanwhile (cancelled, or "
+								+ "reclaimed by another worker after this one's lease lapsed); its outcome {} was not "
+								+ "stored", state.getId(), state.getName(), state.getStatus());
+					}
 				}
 				return;
 			}
 			catch (InvalidTaskException ex) {
-				if (state.getStatus() == TaskStatus.FAILED && state.getResult() == null) {
-					throw ex;
-				}
-				logger.error("Task {} ({}) returned a result that cannot be stored: {}", state.getId(), state.getName(),
-						ex.getMessage());
-				state = TaskProcessor.failed(state, TaskException.of("ResultSerializationException",
-						"The result of task '" + state.getName() + "' cannot be written as JSON: " + ex.getMessage()));
+				throw ex;
 			}
 			catch (RuntimeException ex) {
 				execution = (execution != null) ? execution : this.backOff.start();
 				long wait = execution.nextBackOff();
-				logger.warn("Failed to store the outcome of task {} ({}), retrying in {} ms: {}", state.getId(),
-						state.getName(), wait, ex.getMessage());
+				logger.warn("Failed to store the outcome of {}, retrying in {} ms: {}", describe(outcomes), wait,
+						ex.getMessage());
 				long deadline = this.giveUpAt;
 				boolean pastShutdown = deadline != 0 && System.nanoTime() - deadline > 0;
 				if (wait == BackOffExecution.STOP || Thread.currentThread().isInterrupted() || pastShutdown) {
-					logger.error("Gave up storing the outcome of task {} ({}); it stays claimed", state.getId(),
-							state.getName());
+					logger.error("Gave up storing the outcome of {}; it stays claimed and is taken over when its "
+							+ "lease lapses", describe(outcomes));
 					return;
 				}
 				pause(wait);
 			}
 		}
+	}
+
+	private static String describe(List<TaskDelivery> outcomes) {
+		if (outcomes.size() == 1) {
+			Task<Object> task = outcomes.get(0).task();
+			return "task " + task.getId() + " (" + task.getName() + ")";
+		}
+		return outcomes.size() + " tasks (" + outcomes.get(0).task().getId() + " and others)";
 	}
 
 	/**
@@ -131,6 +278,14 @@ final class OutcomeWriter {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
+	}
+
+	private record Submitted(TaskDelivery outcome, Runnable stored) {
+
+		void done() {
+			this.stored.run();
+		}
+
 	}
 
 }

@@ -159,7 +159,7 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 				this.taskExecutor = defaultExecutor();
 			}
 			this.timeouts = new TaskTimeouts(this.queue, this::abandonTimedOut);
-			this.writer.giveUpAt(0);
+			this.writer.start();
 			this.active = true;
 			this.stopped = false;
 			Thread thread = new Thread(this::readLoop, "sheppy-" + this.queue + "-reader");
@@ -289,14 +289,12 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 				watch.cancel(false);
 			}
 			if (run.settle()) {
-				try {
-					if (outcome != null) {
-						// a late timeout interrupt must not break the store
-						Thread.interrupted();
-						this.writer.store(outcome, run.delivery().deliveryId());
-					}
+				if (outcome != null) {
+					// a late timeout interrupt must not be left on the thread
+					Thread.interrupted();
+					this.writer.submit(outcome, run.delivery().deliveryId(), () -> finish(run));
 				}
-				finally {
+				else {
 					finish(run);
 				}
 			}
@@ -318,20 +316,7 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 				+ "recorded as timed out and its slot is freed", task.getId(), task.getName(),
 				task.getConfig().timeoutDuration(), (thread != null) ? thread.getName() : "?");
 		Task<Object> outcome = this.processor.timedOut(task);
-		try {
-			this.taskExecutor.execute(() -> {
-				try {
-					this.writer.store(outcome, run.delivery().deliveryId());
-				}
-				finally {
-					finish(run);
-				}
-			});
-		}
-		catch (TaskRejectedException ex) {
-			this.writer.store(outcome, run.delivery().deliveryId());
-			finish(run);
-		}
+		this.writer.submit(outcome, run.delivery().deliveryId(), () -> finish(run));
 	}
 
 	private void finish(RunningTask run) {
@@ -357,6 +342,7 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 			Thread.currentThread().interrupt();
 		}
 		abandonRunning();
+		this.writer.stop();
 		this.recovery.stop();
 		if (this.timeouts != null) {
 			this.timeouts.shutdown();

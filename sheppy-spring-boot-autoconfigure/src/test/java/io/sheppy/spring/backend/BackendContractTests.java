@@ -1111,6 +1111,50 @@ public abstract class BackendContractTests {
 	// compare-and-set
 
 	@Test
+	void storeResultsStoresEachOutcomeAsAStepOfItsOwnAndTellsWhichWereStored() {
+		Task<Object> done = task(1);
+		Task<Object> failing = task(2);
+		Task<Object> finishedElsewhere = task(3);
+		this.backend.append(this.queue, List.of(done, failing, finishedElsewhere), true);
+		List<TaskDelivery> deliveries = this.backend.pop(this.queue, 3, null);
+		assertThat(this.backend.storeResult(this.queue, completed(finishedElsewhere, "elsewhere"), null)).isTrue();
+		Task<Object> retrying = retrying(failing, DUE);
+
+		List<Boolean> stored = this.backend.storeResults(this.queue,
+				List.of(new TaskDelivery(completed(done, 1), deliveries.get(0).deliveryId()),
+						new TaskDelivery(retrying, deliveries.get(1).deliveryId()),
+						new TaskDelivery(failed(finishedElsewhere), deliveries.get(2).deliveryId())));
+
+		assertThat(stored).containsExactly(true, true, false);
+		Map<UUID, Task<Object>> tasks = this.backend.getTasks(this.queue,
+				List.of(done.getId(), failing.getId(), finishedElsewhere.getId()));
+		assertThat(tasks.get(done.getId()).getResult()).isEqualTo(1);
+		assertThat(tasks.get(failing.getId())).isEqualTo(retrying);
+		assertThat(tasks.get(finishedElsewhere.getId()).getResult()).isEqualTo("elsewhere");
+		assertThat(this.backend.getScheduled(this.queue)).containsExactly(retrying);
+		assertThat(this.backend.getStats(this.queue)).isEqualTo(new QueueStats(0, 2, 1));
+		assertThat(this.backend.pop(this.queue, 10, null)).isEmpty();
+		assertThat(this.backend.getResults(this.queue, List.of(done.getId()), null)).containsKey(done.getId());
+	}
+
+	@Test
+	void storeResultsOfAnOutcomeThatCannotBeWrittenStoresNoneOfThem() {
+		Task<Object> first = task(1);
+		Task<Object> second = task(2);
+		this.backend.append(this.queue, List.of(first, second), true);
+		List<TaskDelivery> deliveries = this.backend.pop(this.queue, 2, null);
+
+		assertThatExceptionOfType(InvalidTaskException.class).isThrownBy(() -> this.backend.storeResults(this.queue,
+				List.of(new TaskDelivery(completed(first, 1), deliveries.get(0).deliveryId()),
+						new TaskDelivery(completed(second, new Unwritable()), deliveries.get(1).deliveryId()))));
+
+		assertThat(this.backend.size(this.queue)).isEqualTo(2);
+		assertThat(this.backend.getStats(this.queue).completed()).isZero();
+		assertThat(this.backend.getTasks(this.queue, List.of(first.getId())).get(first.getId()).getStatus())
+			.isEqualTo(TaskStatus.PROCESSING);
+	}
+
+	@Test
 	void storeResultDoesNotOverwriteACancelledTask() {
 		Task<Object> task = addOne();
 		assertThat(this.backend.cancel(this.queue, task.getId())).isPresent();

@@ -320,6 +320,28 @@ class RedisBackendLeaseTests {
 	}
 
 	@Test
+	void aBatchOfOutcomesIsFencedPerTask() {
+		Task<Object> lost = task(1);
+		Task<Object> kept = task(2);
+		this.workerA.append(QUEUE, List.of(lost, kept), true);
+		List<TaskDelivery> byA = this.workerA.pop(QUEUE, 2, null);
+		awaitIdle(LEASE, byA.get(0).deliveryId());
+		this.workerA.renewLeases(QUEUE, List.of(byA.get(1).deliveryId()));
+		claim("worker-b", byA.get(0).deliveryId());
+
+		List<Boolean> stored = this.workerA.storeResults(QUEUE,
+				List.of(new TaskDelivery(completed(byA.get(0).task(), "from A"), byA.get(0).deliveryId()),
+						new TaskDelivery(completed(byA.get(1).task(), "from A"), byA.get(1).deliveryId())));
+
+		assertThat(stored).containsExactly(false, true);
+		assertThat(stored(lost).getStatus()).isEqualTo(TaskStatus.PROCESSING);
+		assertThat(stored(kept).getResult()).isEqualTo("from A");
+		assertThat(pending(byA.get(0).deliveryId()).getConsumerName()).isEqualTo("worker-b");
+		assertThat(pendingCount()).isOne();
+		assertThat(this.workerA.getStats(QUEUE)).isEqualTo(new QueueStats(1, 1, 0));
+	}
+
+	@Test
 	void aWorkerWhoseTaskWasTakenOverCannotHandItBack() {
 		Task<Object> task = task(1);
 		this.workerA.append(QUEUE, List.of(task), true);
