@@ -2,6 +2,7 @@ package io.sheppy.benchmarks;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -285,14 +286,20 @@ public final class SheppyBenchmark {
 		String stream = "bench:raw:streaming";
 		long rawElapsed;
 		Map<String, Long> rawCalls;
+		long rawRedisCpu;
+		long rawCpu;
 		try (RawConsumer consumer = this.baseline.startConsumer(stream, this.options.batchSize())) {
 			Map<String, Long> before = this.info.commandCalls();
+			long redisCpuBefore = this.info.cpuMicros();
+			long cpuBefore = processCpuNanos();
 			long start = System.nanoTime();
 			Thread producer = new Thread(() -> this.baseline.addPipelined(stream, count, batch), "baseline-producer");
 			producer.start();
 			TaskProbe.awaitCount(consumer::acknowledged, count, timeout, "the baseline consumer");
 			rawElapsed = System.nanoTime() - start;
 			rawCalls = delta(before, this.info.commandCalls(), 0);
+			rawRedisCpu = this.info.cpuMicros() - redisCpuBefore;
+			rawCpu = processCpuNanos() - cpuBefore;
 			producer.join();
 		}
 
@@ -300,6 +307,8 @@ public final class SheppyBenchmark {
 		long completedBefore = this.info.counter(COMPLETED_KEY);
 		long runsBefore = this.probe.runs();
 		Map<String, Long> serverBefore = this.info.commandCalls();
+		long redisCpuBefore = this.info.cpuMicros();
+		long cpuBefore = processCpuNanos();
 		Map<String, Long> clientBefore = this.counter.snapshot();
 		long getsBefore = this.info.gets();
 		AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -316,6 +325,8 @@ public final class SheppyBenchmark {
 		long elapsed = awaitCompleted(runsBefore + count, completedBefore + count, timeout, failure::get) - start;
 		Map<String, Long> clientCalls = delta(clientBefore, this.counter.snapshot(), 0);
 		Map<String, Long> serverCalls = delta(serverBefore, this.info.commandCalls(), this.info.gets() - getsBefore);
+		long redisCpu = this.info.cpuMicros() - redisCpuBefore;
+		long cpu = processCpuNanos() - cpuBefore;
 		producer.join();
 		stopRecording(recording);
 
@@ -323,6 +334,10 @@ public final class SheppyBenchmark {
 				"end-to-end no-op tasks, streaming: %,d added in batches of %d while the worker runs", count, batch),
 				count, elapsed, rawElapsed);
 		commandsPerTask(count, serverCalls, clientCalls, rawCalls);
+		this.report.add(new Row("cpu.redis", "Redis CPU per task, streaming (INFO cpu, used_cpu_user + used_cpu_sys)",
+				"us", (double) redisCpu / count, (double) rawRedisCpu / count, 2));
+		this.report.add(new Row("cpu.jvm", "JVM CPU per task, streaming (producer and worker, process CPU time)", "us",
+				cpu / 1e3 / count, rawCpu / 1e3 / count, 2));
 		return count / (elapsed / 1e9);
 	}
 
@@ -351,6 +366,14 @@ public final class SheppyBenchmark {
 		}
 		rows.sort((a, b) -> Double.compare(Math.max(b.sheppy(), b.baseline()), Math.max(a.sheppy(), a.baseline())));
 		rows.stream().filter((row) -> row.sheppy() + row.baseline() >= 0.0005).forEach(this.report::addCommand);
+	}
+
+	/**
+	 * Return the CPU time this JVM has used, in nanoseconds.
+	 */
+	private static long processCpuNanos() {
+		return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+			.getProcessCpuTime();
 	}
 
 	private void idlePickup() throws InterruptedException {

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -120,6 +121,8 @@ public class RedisBackend implements Backend, AutoCloseable {
 	private final RedisFinishedTaskListener finishedTaskListener;
 
 	private final RedisScheduleChangeListener scheduleChangeListener;
+
+	private final ClaimedRecords claimedRecords = new ClaimedRecords();
 
 	/**
 	 * Create a backend with the {@linkplain Settings#defaults() default settings}.
@@ -296,6 +299,9 @@ public class RedisBackend implements Backend, AutoCloseable {
 		args.add(this.settings.consumerName());
 		args.add(RedisKeys.taskPrefix(queue));
 		args.add(flag(!takenOver));
+		args.add(lowest(records.stream().map((record) -> record.getId().getValue()).toList()));
+		args.add(highest(records.stream().map((record) -> record.getId().getValue()).toList()));
+		List<@Nullable String> claimedJsons = new ArrayList<>(records.size());
 		for (ByteRecord record : records) {
 			byte[] data = field(record, DATA_FIELD);
 			Task<Object> task = null;
@@ -318,9 +324,11 @@ public class RedisBackend implements Backend, AutoCloseable {
 			tasks.add((task != null) ? task : invalid);
 			problems.add(problem);
 			args.add(record.getId().getValue());
+			String claimedJson = null;
 			if (task != null) {
+				claimedJson = this.taskJson.write(task);
 				args.add(task.getId().toString());
-				args.add(this.taskJson.write(task));
+				args.add(claimedJson);
 			}
 			else if (invalid != null) {
 				args.add(invalid.getId().toString());
@@ -330,6 +338,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 				args.add("");
 				args.add(String.valueOf(problem));
 			}
+			claimedJsons.add((task != null && task.getFinishedAt() == null) ? claimedJson : null);
 		}
 		List<?> replies = execute(RedisScripts.CLAIM,
 				List.of(RedisKeys.pending(queue), RedisKeys.pendingIds(queue), RedisKeys.dead(queue)), args);
@@ -356,6 +365,10 @@ public class RedisBackend implements Backend, AutoCloseable {
 				storeResult(queue, task, entryId);
 			}
 			else {
+				String claimedJson = claimedJsons.get(i);
+				if (claimedJson != null) {
+					this.claimedRecords.put(entryId, claimedJson);
+				}
 				deliveries.add(new TaskDelivery(task, entryId));
 			}
 		}
@@ -702,11 +715,14 @@ public class RedisBackend implements Backend, AutoCloseable {
 				keys.add(RedisKeys.finished(queue));
 				keys.add(RedisKeys.completed(queue));
 				keys.add(RedisKeys.scheduled(queue));
-				List<Object> args = new ArrayList<>(6 * (to - from) + 4);
+				List<String> delivered = deliveryIds.subList(from, to).stream().filter(Objects::nonNull).toList();
+				List<Object> args = new ArrayList<>(7 * (to - from) + 6);
 				args.add(this.settings.consumerGroup());
 				args.add(this.settings.consumerName());
 				args.add(finishedMinId());
 				args.add(RedisKeys.scheduleChanged(queue));
+				args.add(delivered.isEmpty() ? "" : lowest(delivered));
+				args.add(delivered.isEmpty() ? "" : highest(delivered));
 				for (int i = from; i < to; i++) {
 					Task<?> task = tasks.get(i);
 					String deliveryId = deliveryIds.get(i);
@@ -718,6 +734,8 @@ public class RedisBackend implements Backend, AutoCloseable {
 					args.add(this.settings.ttlPolicy().resolve(task).map(RedisBackend::seconds).orElse(""));
 					args.add((deliveryId != null) ? deliveryId : "");
 					args.add((retryAt != null) ? score(retryAt) : "");
+					String claimedJson = (deliveryId != null) ? this.claimedRecords.take(deliveryId) : null;
+					args.add((claimedJson != null) ? claimedJson : "");
 				}
 				for (Object reply : execute(RedisScripts.STORE_RESULTS, keys, args)) {
 					stored.add(Long.valueOf(1).equals(reply));
@@ -736,6 +754,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 			return;
 		}
 		List<TaskDelivery> released = List.copyOf(deliveries);
+		this.claimedRecords.forget(released.stream().map(TaskDelivery::deliveryId).toList());
 		run(() -> "hand back " + count(released.size(), "task") + " to queue '" + queue + "'", () -> {
 			for (int from = 0; from < released.size(); from += BATCH_SIZE) {
 				List<TaskDelivery> batch = released.subList(from, Math.min(from + BATCH_SIZE, released.size()));
@@ -964,6 +983,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 		if (deliveryIds.isEmpty()) {
 			return;
 		}
+		this.claimedRecords.forget(deliveryIds);
 		String[] ids = deliveryIds.toArray(String[]::new);
 		run(() -> "acknowledge " + count(ids.length, "entry", "entries") + " of queue '" + queue + "'", () -> {
 			byte[] stream = bytes(RedisKeys.pending(queue));
@@ -1297,6 +1317,27 @@ public class RedisBackend implements Backend, AutoCloseable {
 			fields.append(string(name)).append('=').append(string(value));
 		});
 		return abbreviate(fields.append('}').toString());
+	}
+
+	/**
+	 * Return the lowest of stream entry ids ({@code <milliseconds>-<sequence>}).
+	 */
+	static String lowest(List<String> entryIds) {
+		return entryIds.stream().min(RedisBackend::compareEntryIds).orElseThrow();
+	}
+
+	/**
+	 * Return the highest of stream entry ids.
+	 */
+	static String highest(List<String> entryIds) {
+		return entryIds.stream().max(RedisBackend::compareEntryIds).orElseThrow();
+	}
+
+	private static int compareEntryIds(String first, String second) {
+		RecordId a = RecordId.of(first);
+		RecordId b = RecordId.of(second);
+		int byTime = Long.compare(a.getTimestamp(), b.getTimestamp());
+		return (byTime != 0) ? byTime : Long.compare(a.getSequence(), b.getSequence());
 	}
 
 	/**

@@ -6,7 +6,8 @@
 -- would change the layout of numbers and fields, so records are decoded only to read them).
 -- An entry that another worker (or a worker under the same consumer name) took over since the caller read it is left
 -- to that worker: its lease lapsed before the caller claimed it, and the taker decides about it. The lease of a claimed
--- entry starts anew, so that it runs a full lease timeout before the worker's first renewal is due.
+-- entry starts anew when it was read a while ago, so that it runs a full lease timeout before the worker's first
+-- renewal is due. The caller's entries are looked up with one XPENDING over the range of the batch's ids.
 --
 -- KEYS[1]    the pending stream (sheppy:pending:{q})
 -- KEYS[2]    the index of unclaimed entries (sheppy:pending_ids:{q})
@@ -16,7 +17,9 @@
 -- ARGV[3]    the prefix of task records (sheppy:tasks:{q}:)
 -- ARGV[4]    "1" when the caller read the entries with XREADGROUP (an entry delivered more than once since was taken
 --            over), "0" when it took them over itself with XAUTOCLAIM
--- ARGV[5..]  per entry, three values: the stream entry id, the task id (or "" for an entry that holds no task) and
+-- ARGV[5]    the lowest entry id of the batch
+-- ARGV[6]    the highest entry id of the batch
+-- ARGV[7..]  per entry, three values: the stream entry id, the task id (or "" for an entry that holds no task) and
 --            the task's JSON with status processing (or "" not to mark it, for a task that is not valid and will be
 --            recorded as failed; or the reason why the entry holds no task)
 --
@@ -31,15 +34,36 @@ local consumer = ARGV[2]
 local prefix = ARGV[3]
 local read_once = ARGV[4] == '1'
 
+-- the caller's entries in the range of the batch; when the range holds more of them than were listed, the ones not
+-- listed are looked up one by one
+local limit = 4 * (#ARGV - 6) / 3 + 64
+local owned = {}
+local listed = redis.call('XPENDING', stream, group, ARGV[5], ARGV[6], limit, consumer)
+for _, pending in ipairs(listed) do
+	owned[pending[1]] = pending
+end
+local complete = #listed < limit
+local function owner(entry)
+	local found = owned[entry]
+	if found or complete then
+		return found
+	end
+	found = redis.call('XPENDING', stream, group, entry, entry, 1)[1]
+	if found and found[2] == consumer then
+		return found
+	end
+	return nil
+end
+
 local results = {}
-for i = 5, #ARGV, 3 do
+for i = 7, #ARGV, 3 do
 	local entry = ARGV[i]
 	local id = ARGV[i + 1]
 	local result = 0
 	local found = redis.call('XRANGE', stream, entry, entry)
 	-- still the caller's, and when it was read, not taken over since (a take-over counts a delivery)
-	local owner = redis.call('XPENDING', stream, group, entry, entry, 1)[1]
-	if not owner or owner[2] ~= consumer or (read_once and owner[4] > 1) then
+	local pending = owner(entry)
+	if not pending or (read_once and pending[4] > 1) then
 		result = -1
 	elseif #found == 0 then
 		redis.call('XACK', stream, group, entry)
@@ -87,7 +111,8 @@ for i = 5, #ARGV, 3 do
 			end
 		end
 	end
-	if result == 1 then
+	if result == 1 and pending[3] >= 50 then
+		-- read 50 ms or more ago: its lease starts now
 		redis.call('XCLAIM', stream, group, consumer, 0, entry, 'JUSTID')
 	end
 	results[#results + 1] = result

@@ -1,8 +1,10 @@
 -- Store the new states of tasks, as one atomic step per task with a compare-and-set: a record is written only when it
 -- exists and has not finished (a task that was cancelled, crashed or completed meanwhile is never overwritten). A task
 -- that waits for a retry is put in the schedule in the same step, so that it cannot be left retrying forever by a
--- worker that dies after a failed attempt. A stored JSON is decoded only to read its finished_at; the new JSON is
--- written as given. The acknowledgements, index removals and the counter of the whole batch are one command each.
+-- worker that dies after a failed attempt. A stored JSON is decoded only to read its finished_at, and only when it is
+-- not the JSON the caller expects (the state it wrote when it claimed the task, which has not finished); the new JSON
+-- is written as given. The caller's deliveries are looked up with one XPENDING over the range of their ids; the
+-- acknowledgements, index removals and the counter of the whole batch are one command each.
 --
 -- KEYS[1]    the pending stream (sheppy:pending:{q})
 -- KEYS[2]    the index of unclaimed entries (sheppy:pending_ids:{q})
@@ -15,10 +17,12 @@
 -- ARGV[3]    the oldest finished notification id to keep (MINID, approximate trimming)
 -- ARGV[4]    the schedule-change channel (sheppy:scheduled-changed:{q}), published to with a task id when the task is
 --            scheduled and is now the first of the schedule, so that waiting schedulers of any process wake up for it
--- ARGV[5..]  per task, five values: the task id; the new task JSON; "1" when the new state is finished, else "0"; the
+-- ARGV[5]    the lowest delivery id of the batch, or "" when no task has a delivery
+-- ARGV[6]    the highest delivery id of the batch, or ""
+-- ARGV[7..]  per task, seven values: the task id; the new task JSON; "1" when the new state is finished, else "0"; the
 --            record's time to live in seconds, or "" to keep it until deleted; the stream entry the task was delivered
 --            with, or "" for none; the due time of the next retry in epoch seconds (the score), or "" when the task is
---            not to be scheduled (six values in all)
+--            not to be scheduled; the record's JSON the caller expects (known not to be finished), or ""
 --
 -- Returns one value per task: 1 when the state was stored, 0 when the record is gone or already finished (nothing
 -- stored or scheduled), -1 when the delivery is no longer the caller's: another worker took the task over (its lease
@@ -32,26 +36,46 @@ local results = {}
 local acked = {}
 local unindexed = {}
 local completed = 0
+local count = #KEYS - 5
 
-for i = 1, #KEYS - 5 do
-	local base = 4 + (i - 1) * 6
-	local id, json, finished, ttl, delivery, retry_score =
-		ARGV[base + 1], ARGV[base + 2], ARGV[base + 3] == '1', ARGV[base + 4], ARGV[base + 5], ARGV[base + 6]
+-- the caller's deliveries in the range of the batch; when the range holds more of them than were listed, the ones not
+-- listed are looked up one by one
+local owned = {}
+local complete = true
+if ARGV[5] ~= '' then
+	local limit = 4 * count + 64
+	local listed = redis.call('XPENDING', stream, group, ARGV[5], ARGV[6], limit, consumer)
+	for _, pending in ipairs(listed) do
+		owned[pending[1]] = true
+	end
+	complete = #listed < limit
+end
+local function owns(delivery)
+	if owned[delivery] or complete then
+		return owned[delivery] == true
+	end
+	local found = redis.call('XPENDING', stream, group, delivery, delivery, 1)[1]
+	return found ~= nil and found[2] == consumer
+end
+
+for i = 1, count do
+	local base = 6 + (i - 1) * 7
+	local id, json, finished, ttl, delivery, retry_score, expected = ARGV[base + 1], ARGV[base + 2],
+		ARGV[base + 3] == '1', ARGV[base + 4], ARGV[base + 5], ARGV[base + 6], ARGV[base + 7]
 	local record = KEYS[5 + i]
 	local result = 1
 	if delivery ~= '' then
-		local owner = redis.call('XPENDING', stream, group, delivery, delivery, 1)[1]
-		if not owner or owner[2] ~= consumer then
-			result = -1
-		else
+		if owns(delivery) then
 			acked[#acked + 1] = delivery
+		else
+			result = -1
 		end
 	end
 	if result == 1 then
 		local current = redis.call('GET', record)
 		if not current then
 			result = 0
-		else
+		elseif current ~= expected then
 			local ok, decoded = pcall(cjson.decode, current)
 			-- a record that is not a JSON object cannot say it has finished: the new state replaces it
 			if ok and type(decoded) == 'table' and decoded['finished_at'] ~= nil

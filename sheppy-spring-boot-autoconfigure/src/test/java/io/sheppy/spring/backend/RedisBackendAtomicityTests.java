@@ -187,7 +187,7 @@ class RedisBackendAtomicityTests {
 
 		List<Object> claimed = this.redis.execute(RedisScripts.CLAIM,
 				List.of(RedisKeys.pending(QUEUE), RedisKeys.pendingIds(QUEUE), RedisKeys.dead(QUEUE)), "workers",
-				"slow", RedisKeys.taskPrefix(QUEUE), "1", entry, task.getId().toString(),
+				"slow", RedisKeys.taskPrefix(QUEUE), "1", entry, entry, entry, task.getId().toString(),
 				this.taskJson.write(task.mutate().status(TaskStatus.PROCESSING).build()));
 
 		assertThat(claimed).containsExactly(0L);
@@ -299,6 +299,30 @@ class RedisBackendAtomicityTests {
 		assertThat(this.backend.reclaim(QUEUE, lease, 10)).isEmpty();
 	}
 
+	@Test
+	@SuppressWarnings("unchecked")
+	void claimFindsTheCallersEntriesAlsoWhenTheRangeOfTheBatchHoldsManyMoreOfThem() {
+		List<Task<Object>> tasks = IntStream.range(0, 100).mapToObj(RedisBackendAtomicityTests::task).toList();
+		this.backend.append(QUEUE, tasks, true);
+		List<MapRecord<String, Object, Object>> read = this.redis.opsForStream()
+			.read(Consumer.from("workers", "slow"), StreamReadOptions.empty().count(100),
+					StreamOffset.create(RedisKeys.pending(QUEUE), ReadOffset.lastConsumed()));
+		String first = read.get(0).getId().getValue();
+		String last = read.get(99).getId().getValue();
+
+		// the first and the last of 100 entries that the caller holds: one XPENDING page of the range is not enough
+		List<Object> claimed = this.redis.execute(RedisScripts.CLAIM,
+				List.of(RedisKeys.pending(QUEUE), RedisKeys.pendingIds(QUEUE), RedisKeys.dead(QUEUE)), "workers",
+				"slow", RedisKeys.taskPrefix(QUEUE), "1", first, last, first, tasks.get(0).getId().toString(),
+				this.taskJson.write(tasks.get(0).mutate().status(TaskStatus.PROCESSING).build()), last,
+				tasks.get(99).getId().toString(),
+				this.taskJson.write(tasks.get(99).mutate().status(TaskStatus.PROCESSING).build()));
+
+		assertThat(claimed).containsExactly(1L, 1L);
+		assertThat(this.backend.getTasks(QUEUE, List.of(tasks.get(99).getId())).get(tasks.get(99).getId())
+			.getStatus()).isEqualTo(TaskStatus.PROCESSING);
+	}
+
 	private String readWithoutClaiming(String consumer) {
 		List<MapRecord<String, Object, Object>> read = this.redis.opsForStream()
 			.read(Consumer.from("workers", consumer), StreamReadOptions.empty().count(1),
@@ -311,7 +335,7 @@ class RedisBackendAtomicityTests {
 	private List<Object> claim(String consumer, String entry, Task<Object> task) {
 		return this.redis.execute(RedisScripts.CLAIM,
 				List.of(RedisKeys.pending(QUEUE), RedisKeys.pendingIds(QUEUE), RedisKeys.dead(QUEUE)), "workers",
-				consumer, RedisKeys.taskPrefix(QUEUE), "1", entry, task.getId().toString(),
+				consumer, RedisKeys.taskPrefix(QUEUE), "1", entry, entry, entry, task.getId().toString(),
 				this.taskJson.write(task.mutate().status(TaskStatus.PROCESSING).build()));
 	}
 

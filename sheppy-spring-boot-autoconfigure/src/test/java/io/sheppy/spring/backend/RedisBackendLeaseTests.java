@@ -342,6 +342,24 @@ class RedisBackendLeaseTests {
 	}
 
 	@Test
+	void fencingFindsTheCallersDeliveriesAlsoWhenTheRangeOfTheBatchHoldsManyMoreOfThem() {
+		List<Task<Object>> tasks = IntStream.range(0, 100).mapToObj(RedisBackendLeaseTests::task).toList();
+		this.workerA.append(QUEUE, tasks, true);
+		List<TaskDelivery> byA = this.workerA.pop(QUEUE, 100, null);
+		assertThat(byA).hasSize(100);
+		TaskDelivery first = byA.get(0);
+		TaskDelivery last = byA.get(99);
+
+		List<Boolean> stored = this.workerA.storeResults(QUEUE,
+				List.of(new TaskDelivery(completed(first.task(), "first"), first.deliveryId()),
+						new TaskDelivery(completed(last.task(), "last"), last.deliveryId())));
+
+		assertThat(stored).containsExactly(true, true);
+		assertThat(stored(tasks.get(99)).getResult()).isEqualTo("last");
+		assertThat(pendingCount()).isEqualTo(98);
+	}
+
+	@Test
 	void aWorkerWhoseTaskWasTakenOverCannotHandItBack() {
 		Task<Object> task = task(1);
 		this.workerA.append(QUEUE, List.of(task), true);

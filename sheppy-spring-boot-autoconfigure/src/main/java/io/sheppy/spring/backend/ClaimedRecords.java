@@ -1,0 +1,45 @@
+package io.sheppy.spring.backend;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The task records a {@link RedisBackend} wrote when it claimed tasks (their {@code processing} state, not finished),
+ * by delivery id, until their outcome is stored: a record that is still the one written at the claim has not
+ * finished, so storing the outcome need not decode it. Only a hint: a record that is not here costs a decode in
+ * Redis, never a wrong decision. Bounded, so that deliveries whose outcome is never stored by this backend (given up,
+ * taken over by another worker) cannot make it grow without end.
+ *
+ * @author Sheppy for Spring
+ */
+final class ClaimedRecords {
+
+	static final int MAX_SIZE = 100_000;
+
+	private final Map<String, String> records = new ConcurrentHashMap<>();
+
+	void put(String deliveryId, String json) {
+		if (this.records.size() < MAX_SIZE) {
+			this.records.put(deliveryId, json);
+		}
+	}
+
+	/**
+	 * Return and forget the record written when a delivery was claimed.
+	 */
+	@Nullable String take(String deliveryId) {
+		return this.records.remove(deliveryId);
+	}
+
+	void forget(Collection<String> deliveryIds) {
+		deliveryIds.forEach(this.records::remove);
+	}
+
+	int size() {
+		return this.records.size();
+	}
+
+}
