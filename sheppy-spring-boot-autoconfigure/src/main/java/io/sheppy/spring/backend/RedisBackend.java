@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -299,8 +298,11 @@ public class RedisBackend implements Backend, AutoCloseable {
 		args.add(this.settings.consumerName());
 		args.add(RedisKeys.taskPrefix(queue));
 		args.add(flag(!takenOver));
-		args.add(lowest(records.stream().map((record) -> record.getId().getValue()).toList()));
-		args.add(highest(records.stream().map((record) -> record.getId().getValue()).toList()));
+		List<String> entryIds = new ArrayList<>(records.size());
+		records.forEach((record) -> entryIds.add(record.getId().getValue()));
+		String[] range = range(entryIds);
+		args.add(range[0]);
+		args.add(range[1]);
 		List<@Nullable String> claimedJsons = new ArrayList<>(records.size());
 		for (ByteRecord record : records) {
 			byte[] data = field(record, DATA_FIELD);
@@ -715,14 +717,20 @@ public class RedisBackend implements Backend, AutoCloseable {
 				keys.add(RedisKeys.finished(queue));
 				keys.add(RedisKeys.completed(queue));
 				keys.add(RedisKeys.scheduled(queue));
-				List<String> delivered = deliveryIds.subList(from, to).stream().filter(Objects::nonNull).toList();
+				List<String> delivered = new ArrayList<>(to - from);
+				for (String deliveryId : deliveryIds.subList(from, to)) {
+					if (deliveryId != null) {
+						delivered.add(deliveryId);
+					}
+				}
+				String[] range = delivered.isEmpty() ? new String[] { "", "" } : range(delivered);
 				List<Object> args = new ArrayList<>(7 * (to - from) + 6);
 				args.add(this.settings.consumerGroup());
 				args.add(this.settings.consumerName());
 				args.add(finishedMinId());
 				args.add(RedisKeys.scheduleChanged(queue));
-				args.add(delivered.isEmpty() ? "" : lowest(delivered));
-				args.add(delivered.isEmpty() ? "" : highest(delivered));
+				args.add(range[0]);
+				args.add(range[1]);
 				for (int i = from; i < to; i++) {
 					Task<?> task = tasks.get(i);
 					String deliveryId = deliveryIds.get(i);
@@ -1320,24 +1328,32 @@ public class RedisBackend implements Backend, AutoCloseable {
 	}
 
 	/**
-	 * Return the lowest of stream entry ids ({@code <milliseconds>-<sequence>}).
+	 * Return the lowest and the highest of stream entry ids ({@code <milliseconds>-<sequence>}).
 	 */
-	static String lowest(List<String> entryIds) {
-		return entryIds.stream().min(RedisBackend::compareEntryIds).orElseThrow();
+	static String[] range(List<String> entryIds) {
+		String lowest = entryIds.get(0);
+		String highest = lowest;
+		long[] low = entryId(lowest);
+		long[] high = low;
+		for (int i = 1; i < entryIds.size(); i++) {
+			long[] id = entryId(entryIds.get(i));
+			if (Arrays.compare(id, low) < 0) {
+				low = id;
+				lowest = entryIds.get(i);
+			}
+			if (Arrays.compare(id, high) > 0) {
+				high = id;
+				highest = entryIds.get(i);
+			}
+		}
+		return new String[] { lowest, highest };
 	}
 
-	/**
-	 * Return the highest of stream entry ids.
-	 */
-	static String highest(List<String> entryIds) {
-		return entryIds.stream().max(RedisBackend::compareEntryIds).orElseThrow();
-	}
-
-	private static int compareEntryIds(String first, String second) {
-		RecordId a = RecordId.of(first);
-		RecordId b = RecordId.of(second);
-		int byTime = Long.compare(a.getTimestamp(), b.getTimestamp());
-		return (byTime != 0) ? byTime : Long.compare(a.getSequence(), b.getSequence());
+	private static long[] entryId(String entryId) {
+		int dash = entryId.indexOf('-');
+		return (dash < 0) ? new long[] { Long.parseLong(entryId), 0 }
+				: new long[] { Long.parseLong(entryId, 0, dash, 10),
+						Long.parseLong(entryId, dash + 1, entryId.length(), 10) };
 	}
 
 	/**

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
@@ -37,6 +38,9 @@ final class OutcomeWriter {
 	/** The most outcomes stored with one call. */
 	static final int MAX_BATCH = 500;
 
+	/** The most outcomes waiting to be stored; more are stored by the threads that submit them. */
+	static final int MAX_BACKLOG = 2000;
+
 	private final Backend backend;
 
 	private final String queue;
@@ -44,6 +48,8 @@ final class OutcomeWriter {
 	private final BackOff backOff;
 
 	private final BlockingQueue<Submitted> submitted = new LinkedBlockingQueue<>();
+
+	private final Semaphore backlog;
 
 	/** When a stopping container stops retrying to store outcomes (a {@link System#nanoTime()}), 0 while running. */
 	private volatile long giveUpAt;
@@ -53,9 +59,14 @@ final class OutcomeWriter {
 	private @Nullable Thread flusher;
 
 	OutcomeWriter(Backend backend, String queue, BackOff backOff) {
+		this(backend, queue, backOff, MAX_BACKLOG);
+	}
+
+	OutcomeWriter(Backend backend, String queue, BackOff backOff, int maxBacklog) {
 		this.backend = backend;
 		this.queue = queue;
 		this.backOff = backOff;
+		this.backlog = new Semaphore(maxBacklog);
 	}
 
 	/**
@@ -101,16 +112,19 @@ final class OutcomeWriter {
 	}
 
 	/**
-	 * Store an outcome with its delivery, in the background: the callback runs when it is stored or given up.
+	 * Store an outcome with its delivery, in the background: the callback runs when it is stored or given up. While
+	 * the writer is stopped, or as many outcomes as its backlog holds ({@value #MAX_BACKLOG} by default) wait already,
+	 * the calling thread stores it itself.
 	 */
 	void submit(Task<Object> outcome, String deliveryId, Runnable stored) {
 		Submitted item = new Submitted(new TaskDelivery(outcome, deliveryId), stored);
-		if (this.accepting) {
+		if (this.accepting && this.backlog.tryAcquire()) {
 			this.submitted.add(item);
 			if (this.accepting || !this.submitted.remove(item)) {
 				// the flusher takes it (it stores what is submitted until it has stopped)
 				return;
 			}
+			this.backlog.release();
 		}
 		try {
 			store(outcome, deliveryId);
@@ -147,6 +161,7 @@ final class OutcomeWriter {
 			}
 			finally {
 				batch.forEach(Submitted::done);
+				this.backlog.release(batch.size());
 				batch.clear();
 			}
 		}

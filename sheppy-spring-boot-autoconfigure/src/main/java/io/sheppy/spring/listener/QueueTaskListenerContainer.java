@@ -29,8 +29,9 @@ import org.springframework.util.backoff.BackOffExecution;
 /**
  * Takes the tasks of one queue from a {@link Backend} and runs them with a {@link TaskProcessor}. One reader thread
  * reads as many tasks as there are free slots (at most the batch size), with a blocking read; each task runs on its
- * own thread (a virtual thread on Java 21 and later, else a pool of {@code concurrency} threads) and its outcome is
- * stored with the entry it was delivered with. A run that exceeds its task's timeout is interrupted (see
+ * own thread (a virtual thread on Java 21 and later, else a pool of {@code concurrency} threads), and its slot is free
+ * for the next task as soon as it has run. Its outcome is stored with the entry it was delivered with by the
+ * container's {@link OutcomeWriter}, together with the outcomes of other tasks that ended meanwhile. A run that exceeds its task's timeout is interrupted (see
  * {@link TaskTimeouts}). A promoter thread moves the queue's due scheduled tasks (also retries waiting for their
  * delay) to the queue, a cron thread schedules the runs of the queue's crons ({@link CronScheduler}), and a recovery
  * thread renews the leases of running tasks and takes over those of lost workers ({@link TaskRecovery}).
@@ -292,7 +293,9 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 				if (outcome != null) {
 					// a late timeout interrupt must not be left on the thread
 					Thread.interrupted();
-					this.writer.submit(outcome, run.delivery().deliveryId(), () -> finish(run));
+					// the slot is free once the task has run; the run counts as running here until it is stored
+					this.writer.submit(outcome, run.delivery().deliveryId(), () -> forget(run));
+					this.slots.release();
 				}
 				else {
 					finish(run);
@@ -316,12 +319,17 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 				+ "recorded as timed out and its slot is freed", task.getId(), task.getName(),
 				task.getConfig().timeoutDuration(), (thread != null) ? thread.getName() : "?");
 		Task<Object> outcome = this.processor.timedOut(task);
-		this.writer.submit(outcome, run.delivery().deliveryId(), () -> finish(run));
+		this.writer.submit(outcome, run.delivery().deliveryId(), () -> forget(run));
+		this.slots.release();
 	}
 
 	private void finish(RunningTask run) {
-		this.running.remove(run.task().getId(), run);
+		forget(run);
 		this.slots.release();
+	}
+
+	private void forget(RunningTask run) {
+		this.running.remove(run.task().getId(), run);
 	}
 
 	private void drain() {
@@ -384,7 +392,7 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 			return new VirtualThreadTaskExecutor(prefix);
 		}
 		// a thread per running task, at most 'concurrency' of them busy with tasks the container still counts; more
-		// only for runs that ignored their timeout and for outcomes stored on their behalf
+		// only for runs that ignored their timeout, and for a moment while a run that has ended hands its outcome over
 		ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
 		executor.setCorePoolSize(this.settings.concurrency());
 		executor.setMaxPoolSize(Integer.MAX_VALUE);
