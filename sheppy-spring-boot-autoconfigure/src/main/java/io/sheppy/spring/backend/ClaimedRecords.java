@@ -19,9 +19,9 @@ final class ClaimedRecords {
 
 	static final int MAX_SIZE = 100_000;
 
-	private final Map<String, String> records = new ConcurrentHashMap<>();
+	private final Map<String, byte[]> records = new ConcurrentHashMap<>();
 
-	void put(String deliveryId, String json) {
+	void put(String deliveryId, byte[] json) {
 		if (this.records.size() < MAX_SIZE) {
 			this.records.put(deliveryId, json);
 		}
@@ -30,7 +30,7 @@ final class ClaimedRecords {
 	/**
 	 * Return and forget the record written when a delivery was claimed.
 	 */
-	@Nullable String take(String deliveryId) {
+	byte @Nullable [] take(String deliveryId) {
 		return this.records.remove(deliveryId);
 	}
 

@@ -184,7 +184,8 @@ public class RedisBackend implements Backend, AutoCloseable {
 		if (tasks.isEmpty()) {
 			return List.of();
 		}
-		List<String> jsons = tasks.stream().map(this.taskJson::write).toList();
+		List<byte[]> jsons = new ArrayList<>(tasks.size());
+		tasks.forEach((task) -> jsons.add(this.taskJson.writeBytes(task)));
 		return run(() -> "add " + count(tasks.size(), "task") + " to queue '" + queue + "'", () -> {
 			List<Boolean> queued = new ArrayList<>(tasks.size());
 			for (int from = 0; from < tasks.size(); from += BATCH_SIZE) {
@@ -303,7 +304,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 		String[] range = range(entryIds);
 		args.add(range[0]);
 		args.add(range[1]);
-		List<@Nullable String> claimedJsons = new ArrayList<>(records.size());
+		List<byte @Nullable []> claimedJsons = new ArrayList<>(records.size());
 		for (ByteRecord record : records) {
 			byte[] data = field(record, DATA_FIELD);
 			Task<Object> task = null;
@@ -326,9 +327,9 @@ public class RedisBackend implements Backend, AutoCloseable {
 			tasks.add((task != null) ? task : invalid);
 			problems.add(problem);
 			args.add(record.getId().getValue());
-			String claimedJson = null;
+			byte[] claimedJson = null;
 			if (task != null) {
-				claimedJson = this.taskJson.write(task);
+				claimedJson = this.taskJson.writeBytes(task);
 				args.add(task.getId().toString());
 				args.add(claimedJson);
 			}
@@ -367,7 +368,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 				storeResult(queue, task, entryId);
 			}
 			else {
-				String claimedJson = claimedJsons.get(i);
+				byte[] claimedJson = claimedJsons.get(i);
 				if (claimedJson != null) {
 					this.claimedRecords.put(entryId, claimedJson);
 				}
@@ -703,9 +704,9 @@ public class RedisBackend implements Backend, AutoCloseable {
 			return List.of();
 		}
 		// written before anything is sent: a state that cannot be written stores none of the batch
-		List<String> jsons = new ArrayList<>(tasks.size());
+		List<byte[]> jsons = new ArrayList<>(tasks.size());
 		for (Task<?> task : tasks) {
-			jsons.add(this.taskJson.write(task));
+			jsons.add(this.taskJson.writeBytes(task));
 		}
 		return run(operation, () -> {
 			List<Boolean> stored = new ArrayList<>(tasks.size());
@@ -742,7 +743,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 					args.add(this.settings.ttlPolicy().resolve(task).map(RedisBackend::seconds).orElse(""));
 					args.add((deliveryId != null) ? deliveryId : "");
 					args.add((retryAt != null) ? score(retryAt) : "");
-					String claimedJson = (deliveryId != null) ? this.claimedRecords.take(deliveryId) : null;
+					byte[] claimedJson = (deliveryId != null) ? this.claimedRecords.take(deliveryId) : null;
 					args.add((claimedJson != null) ? claimedJson : "");
 				}
 				for (Object reply : execute(RedisScripts.STORE_RESULTS, keys, args)) {

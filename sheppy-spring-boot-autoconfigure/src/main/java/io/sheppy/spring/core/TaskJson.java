@@ -1,6 +1,7 @@
 package io.sheppy.spring.core;
 
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -14,7 +15,9 @@ import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonEncoding;
 import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.util.ByteArrayBuilder;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -60,9 +63,19 @@ public final class TaskJson {
 	 * @throws InvalidTaskException if an argument or the result cannot be serialized
 	 */
 	public String write(Task<?> task) {
+		return new String(writeBytes(task), StandardCharsets.UTF_8);
+	}
+
+	/**
+	 * Write a task as JSON in UTF-8, as it is sent to Redis.
+	 * @param task the task
+	 * @return the JSON
+	 * @throws InvalidTaskException if an argument or the result cannot be serialized
+	 */
+	public byte[] writeBytes(Task<?> task) {
 		Assert.notNull(task, "'task' must not be null");
-		StringWriter out = new StringWriter(512);
-		try (JsonGenerator json = this.valueMapper.createGenerator(out)) {
+		ByteArrayBuilder out = new ByteArrayBuilder(512);
+		try (JsonGenerator json = this.valueMapper.createGenerator(out, JsonEncoding.UTF8)) {
 			json.writeStartObject();
 			json.writeStringProperty("id", task.getId().toString());
 			json.writeStringProperty("status", task.getStatus().wireValue());
@@ -89,7 +102,7 @@ public final class TaskJson {
 							+ ex.getOriginalMessage(),
 					ex);
 		}
-		return out.toString();
+		return out.toByteArray();
 	}
 
 	/**
