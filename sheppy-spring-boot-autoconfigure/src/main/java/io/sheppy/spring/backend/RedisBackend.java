@@ -314,7 +314,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 			}
 			else {
 				try {
-					task = this.taskJson.read(string(data));
+					task = this.taskJson.read(data);
 				}
 				catch (InvalidTaskException ex) {
 					problem = ex.getMessage();

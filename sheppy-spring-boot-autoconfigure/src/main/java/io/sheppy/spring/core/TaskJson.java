@@ -117,6 +117,28 @@ public final class TaskJson {
 	}
 
 	/**
+	 * Read a task from JSON in UTF-8, as it is read from Redis.
+	 * @param json the JSON
+	 * @return the task, with its result and arguments as JSON values
+	 * @throws InvalidTaskException if the JSON is malformed or does not describe a task
+	 */
+	public Task<Object> read(byte[] json) {
+		Assert.notNull(json, "'json' must not be null");
+		JsonNode node;
+		try {
+			node = TREE_MAPPER.readTree(json);
+		}
+		catch (JacksonException ex) {
+			// read as text, as before: bytes that are not UTF-8 become replacement characters, or the error says why
+			return read(new String(json, StandardCharsets.UTF_8));
+		}
+		if (node == null || !node.isObject()) {
+			return read(new String(json, StandardCharsets.UTF_8));
+		}
+		return readTask(node);
+	}
+
+	/**
 	 * Write a cron definition as JSON.
 	 * @param cron the cron
 	 * @return the JSON

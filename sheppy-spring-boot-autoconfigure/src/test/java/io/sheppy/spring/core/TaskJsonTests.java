@@ -1,5 +1,6 @@
 package io.sheppy.spring.core;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -72,6 +73,28 @@ class TaskJsonTests {
 			.withMessageContaining("'" + field + "'")
 			.withMessageContaining(expected)
 			.satisfies((ex) -> assertThat(ex.getField()).isEqualTo(field));
+	}
+
+	@Test
+	void utf8BytesReadAsTheTextTheyEncodeAndWrittenBytesAreTheWrittenText() {
+		Task<Object> task = Task.builder(TaskSpec.of("tests:greet", "Zürich ☃", 3)).build();
+
+		byte[] bytes = this.json.writeBytes(task);
+
+		assertThat(new String(bytes, StandardCharsets.UTF_8)).isEqualTo(this.json.write(task));
+		assertThat(this.json.read(bytes)).isEqualTo(this.json.read(this.json.write(task))).isEqualTo(task);
+	}
+
+	@Test
+	void bytesThatAreNotUtf8AreReadAsTextWithReplacementCharacters() {
+		String text = this.json.write(Task.builder(TaskSpec.of("tests:greet", "AB")).build());
+		byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+		int at = text.indexOf("AB");
+		bytes[at] = (byte) 0xFF;
+
+		Task<Object> read = this.json.read(bytes);
+
+		assertThat(read.getSpec().args()).containsExactly("\uFFFDB");
 	}
 
 	@Test
