@@ -1052,7 +1052,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 				Task<Object> cancelled = task.mutate().status(TaskStatus.CANCELLED).finishedAt(Task.now()).build();
 				String ttl = this.settings.ttlPolicy().resolve(cancelled).map(RedisBackend::seconds).orElse("");
 				List<Object> args = List.of(id.toString(), current, this.taskJson.write(cancelled), ttl,
-						finishedMinId());
+						finishedMinId(), this.settings.consumerGroup());
 				String outcome = execute(RedisScripts.CANCEL, keys, args);
 				if ("cancelled".equals(outcome)) {
 					return Optional.of(cancelled);

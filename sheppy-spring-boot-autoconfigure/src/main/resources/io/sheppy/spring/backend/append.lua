@@ -1,7 +1,7 @@
 -- Store tasks and queue them, one atomic step per batch: a task is never stored without being queued.
 --
 -- KEYS[1]     the pending stream (sheppy:pending:{q})
--- KEYS[2]     the index of unclaimed entries (sheppy:pending_ids:{q})
+-- KEYS[2]     the index of queued entries (sheppy:pending_ids:{q})
 -- KEYS[3..n]  the task records (sheppy:tasks:{q}:{id}), one per task, in the order of the tasks
 -- ARGV[1]     the consumer group, created at id 0 with MKSTREAM when the stream does not exist yet
 -- ARGV[2]     "1" when a task whose record exists is refused, "0" when it is overwritten and queued again

@@ -10,7 +10,8 @@
 -- renewal is due. The caller's entries are looked up with one XPENDING over the range of the batch's ids.
 --
 -- KEYS[1]    the pending stream (sheppy:pending:{q})
--- KEYS[2]    the index of unclaimed entries (sheppy:pending_ids:{q})
+-- KEYS[2]    the index of queued entries (sheppy:pending_ids:{q}); a claimed task stays in it until its outcome is
+--            stored, and the processing state tells cancel that it is claimed
 -- KEYS[3]    the dead-letter stream (sheppy:dead:{q})
 -- ARGV[1]    the consumer group
 -- ARGV[2]    the caller's consumer name
@@ -55,6 +56,14 @@ local function owner(entry)
 	return nil
 end
 
+-- a task claimed without being marked as processing is taken out of the index of queued entries, so that it cannot be
+-- cancelled while it runs
+local function unindex(id, entry)
+	if redis.call('HGET', pending_ids, id) == entry then
+		redis.call('HDEL', pending_ids, id)
+	end
+end
+
 local results = {}
 for i = 7, #ARGV, 3 do
 	local entry = ARGV[i]
@@ -79,9 +88,6 @@ for i = 7, #ARGV, 3 do
 		redis.call('XACK', stream, group, entry)
 		redis.call('XDEL', stream, entry)
 	else
-		if redis.call('HGET', pending_ids, id) == entry then
-			redis.call('HDEL', pending_ids, id)
-		end
 		local fields = found[1][2]
 		local data = nil
 		for f = 1, #fields, 2 do
@@ -93,7 +99,10 @@ for i = 7, #ARGV, 3 do
 		local current = redis.call('GET', key)
 		if current and current == data then
 			if ARGV[i + 2] ~= '' then
+				-- marked as processing: that is what tells cancel that a worker took it
 				redis.call('SET', key, ARGV[i + 2])
+			else
+				unindex(id, entry)
 			end
 			result = 1
 		elseif not current then
@@ -107,6 +116,7 @@ for i = 7, #ARGV, 3 do
 				redis.call('XACK', stream, group, entry)
 				redis.call('XDEL', stream, entry)
 			else
+				unindex(id, entry)
 				result = 1
 			end
 		end

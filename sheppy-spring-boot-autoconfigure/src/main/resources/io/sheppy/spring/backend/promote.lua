@@ -4,7 +4,7 @@
 --
 -- KEYS[1]     the schedule (sheppy:scheduled:{q})
 -- KEYS[2]     the pending stream (sheppy:pending:{q})
--- KEYS[3]     the index of unclaimed entries (sheppy:pending_ids:{q})
+-- KEYS[3]     the index of queued entries (sheppy:pending_ids:{q})
 -- KEYS[4..n]  the task records (sheppy:tasks:{q}:{id}), one per task
 -- ARGV[1]     the consumer group, created at id 0 with MKSTREAM when the stream does not exist yet
 -- ARGV[2]     now, in epoch seconds: a task is due when its score is at most this

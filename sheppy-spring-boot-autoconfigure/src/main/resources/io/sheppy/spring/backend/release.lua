@@ -6,7 +6,7 @@
 -- over meanwhile is left to it. Stored JSON is decoded only to read it.
 --
 -- KEYS[1]     the pending stream (sheppy:pending:{q})
--- KEYS[2]     the index of unclaimed entries (sheppy:pending_ids:{q})
+-- KEYS[2]     the index of queued entries (sheppy:pending_ids:{q})
 -- KEYS[3..n]  the task records (sheppy:tasks:{q}:{id}), one per delivery, in the order of the deliveries
 -- ARGV[1]     the consumer group, created at id 0 with MKSTREAM when the stream does not exist any more
 -- ARGV[2]     the caller's consumer name
@@ -56,6 +56,12 @@ for i = 3, #KEYS do
 				end
 				result = redis.call('XADD', stream, '*', 'data', current)
 				redis.call('HSET', pending_ids, id, result)
+			end
+		end
+		if result == 0 or result == -1 then
+			-- not queued again: no longer in the index of queued entries
+			if redis.call('HGET', pending_ids, id) == entry then
+				redis.call('HDEL', pending_ids, id)
 			end
 		end
 	end

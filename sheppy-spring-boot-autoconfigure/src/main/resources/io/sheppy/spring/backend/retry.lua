@@ -6,7 +6,7 @@
 --
 -- KEYS[1]  the task record (sheppy:tasks:{q}:{id})
 -- KEYS[2]  the pending stream (sheppy:pending:{q})
--- KEYS[3]  the index of unclaimed entries (sheppy:pending_ids:{q})
+-- KEYS[3]  the index of queued entries (sheppy:pending_ids:{q})
 -- KEYS[4]  the schedule (sheppy:scheduled:{q})
 -- ARGV[1]  the task id
 -- ARGV[2]  the new task JSON

@@ -7,7 +7,7 @@
 -- acknowledgements, index removals and the counter of the whole batch are one command each.
 --
 -- KEYS[1]    the pending stream (sheppy:pending:{q})
--- KEYS[2]    the index of unclaimed entries (sheppy:pending_ids:{q})
+-- KEYS[2]    the index of queued entries (sheppy:pending_ids:{q})
 -- KEYS[3]    the finished notifications (sheppy:finished:{q})
 -- KEYS[4]    the completed counter (sheppy:completed:{q})
 -- KEYS[5]    the schedule (sheppy:scheduled:{q})

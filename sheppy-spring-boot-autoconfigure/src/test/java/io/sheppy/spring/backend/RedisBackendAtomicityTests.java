@@ -212,7 +212,10 @@ class RedisBackendAtomicityTests {
 			List<TaskDelivery> again = otherWorker.pop(QUEUE, 10, null);
 			assertThat(again).extracting(TaskDelivery::task).containsExactly(taken(task));
 			assertThat(again.get(0).deliveryId()).isEqualTo(entry).isNotEqualTo(taken.deliveryId());
-			assertThat(this.redis.opsForHash().hasKey(RedisKeys.pendingIds(QUEUE), task.getId().toString())).isFalse();
+			// claimed: it stays in the index until its outcome is stored, and cancel refuses it
+			assertThat(this.redis.opsForHash().get(RedisKeys.pendingIds(QUEUE), task.getId().toString()))
+				.isEqualTo(entry);
+			assertThat(otherWorker.cancel(QUEUE, task.getId())).isEmpty();
 			assertThat(this.redis.opsForStream().size(RedisKeys.pending(QUEUE))).isOne();
 		}
 		finally {

@@ -374,7 +374,9 @@ class RedisBackendLeaseTests {
 		assertThat(this.redis.opsForStream().range(STREAM, Range.unbounded())).extracting((entry) -> entry.getId()
 			.getValue()).containsExactly(byA.deliveryId());
 		assertThat(pending(byA.deliveryId()).getConsumerName()).isEqualTo("worker-b");
-		assertThat(this.redis.opsForHash().size(RedisKeys.pendingIds(QUEUE))).isZero();
+		assertThat(this.redis.opsForHash().entries(RedisKeys.pendingIds(QUEUE)))
+			.containsExactly(Map.entry(task.getId().toString(), byA.deliveryId()));
+		assertThat(this.workerA.cancel(QUEUE, task.getId())).isEmpty();
 	}
 
 	@Test
