@@ -18,6 +18,8 @@ if redis.call('EXISTS', stream) == 0 then
 end
 
 local results = {}
+-- the index entries of the batch, written with one HSET: task id, entry id, ...
+local indexed = {}
 for i = 3, #KEYS do
 	local id = ARGV[2 * i - 3]
 	local json = ARGV[2 * i - 2]
@@ -29,10 +31,14 @@ for i = 3, #KEYS do
 	end
 	if stored then
 		local entry = redis.call('XADD', stream, '*', 'data', json)
-		redis.call('HSET', pending_ids, id, entry)
+		indexed[#indexed + 1] = id
+		indexed[#indexed + 1] = entry
 		results[#results + 1] = entry
 	else
 		results[#results + 1] = 0
 	end
+end
+if #indexed > 0 then
+	redis.call('HSET', pending_ids, unpack(indexed))
 end
 return results

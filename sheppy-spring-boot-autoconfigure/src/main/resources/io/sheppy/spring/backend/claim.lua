@@ -56,6 +56,32 @@ local function owner(entry)
 	return nil
 end
 
+-- the fields of the entries in the range of the batch that are still in the stream (a cancellation deletes its
+-- entry); looked up one by one when the range holds more entries than were listed
+local fields_of = {}
+local streamed = redis.call('XRANGE', stream, ARGV[5], ARGV[6], 'COUNT', limit)
+for _, found in ipairs(streamed) do
+	fields_of[found[1]] = found[2]
+end
+local all_streamed = #streamed < limit
+local function fields(entry)
+	local found = fields_of[entry]
+	if found or all_streamed then
+		return found
+	end
+	found = redis.call('XRANGE', stream, entry, entry)[1]
+	return found and found[2]
+end
+
+local function data_of(entry_fields)
+	for f = 1, #entry_fields, 2 do
+		if entry_fields[f] == 'data' then
+			return entry_fields[f + 1]
+		end
+	end
+	return nil
+end
+
 -- a task claimed without being marked as processing is taken out of the index of queued entries, so that it cannot be
 -- cancelled while it runs
 local function unindex(id, entry)
@@ -69,32 +95,19 @@ for i = 7, #ARGV, 3 do
 	local entry = ARGV[i]
 	local id = ARGV[i + 1]
 	local result = 0
-	local found = redis.call('XRANGE', stream, entry, entry)
+	local entry_fields = fields(entry)
 	-- still the caller's, and when it was read, not taken over since (a take-over counts a delivery)
 	local pending = owner(entry)
 	if not pending or (read_once and pending[4] > 1) then
 		result = -1
-	elseif #found == 0 then
+	elseif not entry_fields then
 		redis.call('XACK', stream, group, entry)
 	elseif id == '' then
-		local fields = found[1][2]
-		local data = ''
-		for f = 1, #fields, 2 do
-			if fields[f] == 'data' then
-				data = fields[f + 1]
-			end
-		end
-		redis.call('XADD', dead, '*', 'entry', entry, 'data', data, 'reason', ARGV[i + 2])
+		redis.call('XADD', dead, '*', 'entry', entry, 'data', data_of(entry_fields) or '', 'reason', ARGV[i + 2])
 		redis.call('XACK', stream, group, entry)
 		redis.call('XDEL', stream, entry)
 	else
-		local fields = found[1][2]
-		local data = nil
-		for f = 1, #fields, 2 do
-			if fields[f] == 'data' then
-				data = fields[f + 1]
-			end
-		end
+		local data = data_of(entry_fields)
 		local key = prefix .. id
 		local current = redis.call('GET', key)
 		if current and current == data then
