@@ -38,8 +38,4 @@ final class ClaimedRecords {
 		deliveryIds.forEach(this.records::remove);
 	}
 
-	int size() {
-		return this.records.size();
-	}
-
 }

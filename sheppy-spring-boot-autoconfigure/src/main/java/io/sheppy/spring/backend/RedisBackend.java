@@ -1331,7 +1331,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 	/**
 	 * Return the lowest and the highest of stream entry ids ({@code <milliseconds>-<sequence>}).
 	 */
-	static String[] range(List<String> entryIds) {
+	private static String[] range(List<String> entryIds) {
 		String lowest = entryIds.get(0);
 		String highest = lowest;
 		long[] low = entryId(lowest);

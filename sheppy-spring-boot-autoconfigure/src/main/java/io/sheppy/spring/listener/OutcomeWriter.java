@@ -160,7 +160,7 @@ final class OutcomeWriter {
 						batch.size(), this.queue, ex);
 			}
 			finally {
-				batch.forEach(Submitted::done);
+				batch.forEach((item) -> item.stored().run());
 				this.backlog.release(batch.size());
 				batch.clear();
 			}
@@ -224,6 +224,7 @@ final class OutcomeWriter {
 				return;
 			}
 			catch (InvalidTaskException ex) {
+				// not a failure of the backend: retrying cannot help
 				throw ex;
 			}
 			catch (RuntimeException ex) {
@@ -296,10 +297,6 @@ final class OutcomeWriter {
 	}
 
 	private record Submitted(TaskDelivery outcome, Runnable stored) {
-
-		void done() {
-			this.stored.run();
-		}
 
 	}
 

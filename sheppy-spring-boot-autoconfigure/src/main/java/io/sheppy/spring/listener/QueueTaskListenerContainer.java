@@ -31,8 +31,8 @@ import org.springframework.util.backoff.BackOffExecution;
  * reads as many tasks as there are free slots (at most the batch size), with a blocking read; each task runs on its
  * own thread (a virtual thread on Java 21 and later, else a pool of {@code concurrency} threads), and its slot is free
  * for the next task as soon as it has run. Its outcome is stored with the entry it was delivered with by the
- * container's {@link OutcomeWriter}, together with the outcomes of other tasks that ended meanwhile. A run that exceeds its task's timeout is interrupted (see
- * {@link TaskTimeouts}). A promoter thread moves the queue's due scheduled tasks (also retries waiting for their
+ * container's {@link OutcomeWriter}, together with the outcomes of other tasks that ended meanwhile. A run that
+ * exceeds its task's timeout is interrupted (see {@link TaskTimeouts}). A promoter thread moves the queue's due scheduled tasks (also retries waiting for their
  * delay) to the queue, a cron thread schedules the runs of the queue's crons ({@link CronScheduler}), and a recovery
  * thread renews the leases of running tasks and takes over those of lost workers ({@link TaskRecovery}).
  * <p>
@@ -294,8 +294,12 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 					// a late timeout interrupt must not be left on the thread
 					Thread.interrupted();
 					// the slot is free once the task has run; the run counts as running here until it is stored
-					this.writer.submit(outcome, run.delivery().deliveryId(), () -> forget(run));
-					this.slots.release();
+					try {
+						this.writer.submit(outcome, run.delivery().deliveryId(), () -> forget(run));
+					}
+					finally {
+						this.slots.release();
+					}
 				}
 				else {
 					finish(run);
@@ -319,8 +323,12 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 				+ "recorded as timed out and its slot is freed", task.getId(), task.getName(),
 				task.getConfig().timeoutDuration(), (thread != null) ? thread.getName() : "?");
 		Task<Object> outcome = this.processor.timedOut(task);
-		this.writer.submit(outcome, run.delivery().deliveryId(), () -> forget(run));
-		this.slots.release();
+		try {
+			this.writer.submit(outcome, run.delivery().deliveryId(), () -> forget(run));
+		}
+		finally {
+			this.slots.release();
+		}
 	}
 
 	private void finish(RunningTask run) {

@@ -7,7 +7,8 @@
 -- An entry that another worker (or a worker under the same consumer name) took over since the caller read it is left
 -- to that worker: its lease lapsed before the caller claimed it, and the taker decides about it. The lease of a claimed
 -- entry starts anew when it was read a while ago, so that it runs a full lease timeout before the worker's first
--- renewal is due. The caller's entries are looked up with one XPENDING over the range of the batch's ids.
+-- renewal is due. The caller's entries and their fields are looked up with one XPENDING and one XRANGE over the
+-- range of the batch's ids.
 --
 -- KEYS[1]    the pending stream (sheppy:pending:{q})
 -- KEYS[2]    the index of queued entries (sheppy:pending_ids:{q}); a claimed task stays in it until its outcome is
