@@ -32,7 +32,20 @@ final class RedisInfo implements AutoCloseable {
 	 * it ({@code xadd}, {@code xgroup|create}); commands run by scripts are included.
 	 */
 	Map<String, Long> commandCalls() {
-		return commandStat("calls=");
+		Map<String, Long> calls = new TreeMap<>();
+		for (String line : this.commands.info("commandstats").split("\r?\n")) {
+			if (!line.startsWith("cmdstat_")) {
+				continue;
+			}
+			int colon = line.indexOf(':');
+			String name = line.substring("cmdstat_".length(), colon);
+			for (String field : line.substring(colon + 1).split(",")) {
+				if (field.startsWith("calls=")) {
+					calls.put(name, Long.parseLong(field.substring("calls=".length())));
+				}
+			}
+		}
+		return calls;
 	}
 
 	/**
@@ -43,23 +56,6 @@ final class RedisInfo implements AutoCloseable {
 		Map<String, String> cpu = info("cpu");
 		double seconds = Double.parseDouble(cpu.get("used_cpu_user")) + Double.parseDouble(cpu.get("used_cpu_sys"));
 		return Math.round(seconds * 1e6);
-	}
-
-	private Map<String, Long> commandStat(String prefix) {
-		Map<String, Long> values = new TreeMap<>();
-		for (String line : this.commands.info("commandstats").split("\r?\n")) {
-			if (!line.startsWith("cmdstat_")) {
-				continue;
-			}
-			int colon = line.indexOf(':');
-			String name = line.substring("cmdstat_".length(), colon);
-			for (String field : line.substring(colon + 1).split(",")) {
-				if (field.startsWith(prefix)) {
-					values.put(name, Long.parseLong(field.substring(prefix.length())));
-				}
-			}
-		}
-		return values;
 	}
 
 	long usedMemory() {

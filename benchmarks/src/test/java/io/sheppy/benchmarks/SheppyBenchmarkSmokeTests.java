@@ -23,8 +23,8 @@ class SheppyBenchmarkSmokeTests {
 	/** The rows measured for Sheppy and for the raw-Redis baseline. */
 	private static final List<String> COMPARED = List.of("enqueue.single", "enqueue.batch", "e2e.prefilled",
 			"memory.per-task", "e2e.streaming", "commands.total", "commands.round-trips", "cpu.redis", "cpu.jvm",
-			"pickup.idle.p50", "pickup.idle.p99", "pickup.idle.p999", "pickup.load.p50", "pickup.load.p99", "pickup.load.p999",
-			"waitfor.time", "waitfor.connections");
+			"pickup.idle.p50", "pickup.idle.p99", "pickup.idle.p999", "pickup.load.p50", "pickup.load.p99",
+			"pickup.load.p999", "waitfor.time", "waitfor.connections");
 
 	/** The rows measured for Sheppy only. */
 	private static final List<String> SHEPPY_ONLY = List.of("commands.scripts", "commands.inner", "scheduled.p50",

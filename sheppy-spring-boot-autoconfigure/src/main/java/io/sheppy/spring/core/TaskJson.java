@@ -129,7 +129,7 @@ public final class TaskJson {
 			node = TREE_MAPPER.readTree(json);
 		}
 		catch (JacksonException ex) {
-			// read as text, as before: bytes that are not UTF-8 become replacement characters, or the error says why
+			// read as text: bytes that are not UTF-8 become replacement characters, or the error says what is wrong
 			return read(new String(json, StandardCharsets.UTF_8));
 		}
 		if (node == null || !node.isObject()) {
