@@ -23,7 +23,6 @@ import io.sheppy.spring.core.TaskCron;
 import io.sheppy.spring.core.TaskStatus;
 
 import org.springframework.util.backoff.BackOff;
-import org.springframework.util.backoff.BackOffExecution;
 
 /**
  * Turns the crons of a queue into scheduled runs: every interval, each fire time due within twice the interval
@@ -36,7 +35,7 @@ import org.springframework.util.backoff.BackOffExecution;
  *
  * @author Sheppy for Spring
  */
-final class CronScheduler implements Runnable {
+final class CronScheduler {
 
 	private static final Logger logger = LoggerFactory.getLogger(CronScheduler.class);
 
@@ -49,66 +48,31 @@ final class CronScheduler implements Runnable {
 
 	private final Duration interval;
 
-	private final BackOff backOff;
-
 	private final Map<String, CronSchedule> schedules = new ConcurrentHashMap<>();
 
 	private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
-	private volatile boolean active;
-
-	private @Nullable Thread thread;
+	private final BackgroundLoop loop;
 
 	CronScheduler(Backend backend, String queue, Duration interval, BackOff backOff) {
 		this.backend = backend;
 		this.queue = queue;
 		this.interval = interval;
-		this.backOff = backOff;
+		this.loop = new BackgroundLoop("sheppy-" + queue + "-crons", this::scheduleAndWait, backOff, interval, logger,
+				"schedule the cron runs of queue '" + queue + "'");
 	}
 
-	synchronized void start() {
-		this.active = true;
-		Thread scheduler = new Thread(this, "sheppy-" + this.queue + "-crons");
-		scheduler.setDaemon(true);
-		this.thread = scheduler;
-		scheduler.start();
+	void start() {
+		this.loop.start();
 	}
 
-	synchronized void stop() {
-		this.active = false;
-		Thread scheduler = this.thread;
-		if (scheduler != null) {
-			scheduler.interrupt();
-			try {
-				scheduler.join(this.interval.toMillis() + 5000);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-		}
+	void stop() {
+		this.loop.stop();
 	}
 
-	@Override
-	public void run() {
-		BackOffExecution backOff = null;
-		while (this.active) {
-			long wait = this.interval.toMillis();
-			try {
-				scheduleRuns(Instant.now());
-				backOff = null;
-			}
-			catch (RuntimeException ex) {
-				if (!this.active) {
-					return;
-				}
-				backOff = (backOff != null) ? backOff : this.backOff.start();
-				long next = backOff.nextBackOff();
-				wait = (next != BackOffExecution.STOP) ? Math.min(next, wait) : wait;
-				logger.warn("Failed to schedule the cron runs of queue '{}', retrying in {} ms: {}", this.queue, wait,
-						ex.getMessage());
-			}
-			OutcomeWriter.pause(wait);
-		}
+	private void scheduleAndWait() {
+		scheduleRuns(Instant.now());
+		OutcomeWriter.pause(this.interval.toMillis());
 	}
 
 	/**

@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,7 +12,6 @@ import io.sheppy.spring.backend.Backend;
 import io.sheppy.spring.core.Task;
 
 import org.springframework.util.backoff.BackOff;
-import org.springframework.util.backoff.BackOffExecution;
 
 /**
  * Moves the due tasks of a queue's schedule to the queue, in batches. It sleeps until the earliest scheduled task is
@@ -23,7 +21,7 @@ import org.springframework.util.backoff.BackOffExecution;
  *
  * @author Sheppy for Spring
  */
-final class ScheduledTaskPromoter implements Runnable {
+final class ScheduledTaskPromoter {
 
 	/** The longest time between two looks at the schedule. */
 	static final Duration MAX_WAIT = Duration.ofSeconds(5);
@@ -36,62 +34,28 @@ final class ScheduledTaskPromoter implements Runnable {
 
 	private final String queue;
 
-	private final BackOff backOff;
-
-	private volatile boolean active;
-
-	private @Nullable Thread thread;
+	private final BackgroundLoop loop;
 
 	ScheduledTaskPromoter(Backend backend, String queue, BackOff backOff) {
 		this.backend = backend;
 		this.queue = queue;
-		this.backOff = backOff;
+		this.loop = new BackgroundLoop("sheppy-" + queue + "-scheduler", this::promoteAndWait, backOff, MAX_WAIT,
+				logger, "move due scheduled tasks of queue '" + queue + "' to the queue");
 	}
 
-	synchronized void start() {
-		this.active = true;
-		Thread promoter = new Thread(this, "sheppy-" + this.queue + "-scheduler");
-		promoter.setDaemon(true);
-		this.thread = promoter;
-		promoter.start();
+	void start() {
+		this.loop.start();
 	}
 
-	synchronized void stop() {
-		this.active = false;
-		Thread promoter = this.thread;
-		if (promoter != null) {
-			promoter.interrupt();
-			try {
-				promoter.join(MAX_WAIT.toMillis());
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-		}
+	void stop() {
+		this.loop.stop();
 	}
 
-	@Override
-	public void run() {
-		BackOffExecution backOff = null;
-		while (this.active) {
-			try {
-				promoteDueTasks();
-				Duration wait = untilNextDue();
-				backOff = null;
-				if (wait.compareTo(Duration.ZERO) > 0) {
-					this.backend.awaitScheduleChange(this.queue, wait);
-				}
-			}
-			catch (RuntimeException ex) {
-				if (!this.active) {
-					return;
-				}
-				backOff = (backOff != null) ? backOff : this.backOff.start();
-				long wait = backOff.nextBackOff();
-				logger.warn("Failed to move due scheduled tasks of queue '{}' to the queue, retrying in {} ms: {}",
-						this.queue, wait, ex.getMessage());
-				OutcomeWriter.pause((wait != BackOffExecution.STOP) ? wait : MAX_WAIT.toMillis());
-			}
+	private void promoteAndWait() {
+		promoteDueTasks();
+		Duration wait = untilNextDue();
+		if (wait.compareTo(Duration.ZERO) > 0) {
+			this.backend.awaitScheduleChange(this.queue, wait);
 		}
 	}
 
@@ -103,7 +67,7 @@ final class ScheduledTaskPromoter implements Runnable {
 				logger.debug("Moved {} due task(s) of queue '{}' to the queue", moved.size(), this.queue);
 			}
 		}
-		while (moved.size() == BATCH_SIZE && this.active);
+		while (moved.size() == BATCH_SIZE && this.loop.isActive());
 	}
 
 	private Duration untilNextDue() {
