@@ -36,43 +36,42 @@ local consumer = ARGV[2]
 local prefix = ARGV[3]
 local read_once = ARGV[4] == '1'
 
--- the caller's entries in the range of the batch; when the range holds more of them than were listed, the ones not
--- listed are looked up one by one
+-- Return a lookup of the batch's entries in a listing of the batch's range (each entry to the listed value): when the
+-- range holds more than the limit, entries not listed are looked up one by one with the given function.
 local limit = 4 * (#ARGV - 6) / 3 + 64
-local owned = {}
-local listed = redis.call('XPENDING', stream, group, ARGV[5], ARGV[6], limit, consumer)
-for _, pending in ipairs(listed) do
-	owned[pending[1]] = pending
-end
-local complete = #listed < limit
-local function owner(entry)
-	local found = owned[entry]
-	if found or complete then
-		return found
+local function lookup(listing, value, one_by_one)
+	local listed = {}
+	for _, item in ipairs(listing) do
+		listed[item[1]] = value(item)
 	end
-	found = redis.call('XPENDING', stream, group, entry, entry, 1)[1]
-	if found and found[2] == consumer then
-		return found
+	local complete = #listing < limit
+	return function(entry)
+		local found = listed[entry]
+		if found or complete then
+			return found
+		end
+		return one_by_one(entry)
 	end
-	return nil
 end
 
--- the fields of the entries in the range of the batch that are still in the stream (a cancellation deletes its
--- entry); looked up one by one when the range holds more entries than were listed
-local fields_of = {}
-local streamed = redis.call('XRANGE', stream, ARGV[5], ARGV[6], 'COUNT', limit)
-for _, found in ipairs(streamed) do
-	fields_of[found[1]] = found[2]
-end
-local all_streamed = #streamed < limit
-local function fields(entry)
-	local found = fields_of[entry]
-	if found or all_streamed then
-		return found
-	end
-	found = redis.call('XRANGE', stream, entry, entry)[1]
-	return found and found[2]
-end
+-- the caller's pending entries: {id, consumer, idle time, deliveries}
+local owner = lookup(redis.call('XPENDING', stream, group, ARGV[5], ARGV[6], limit, consumer),
+	function(pending) return pending end,
+	function(entry)
+		local found = redis.call('XPENDING', stream, group, entry, entry, 1)[1]
+		if found and found[2] == consumer then
+			return found
+		end
+		return nil
+	end)
+
+-- the fields of the entries that are still in the stream (a cancellation deletes its entry)
+local fields = lookup(redis.call('XRANGE', stream, ARGV[5], ARGV[6], 'COUNT', limit),
+	function(found) return found[2] end,
+	function(entry)
+		local found = redis.call('XRANGE', stream, entry, entry)[1]
+		return found and found[2]
+	end)
 
 local function data_of(entry_fields)
 	for f = 1, #entry_fields, 2 do
