@@ -365,7 +365,24 @@ public final class MemoryBackend implements Backend {
 		assertQueue(queue);
 		Assert.notNull(task, "'task' must not be null");
 		// Written before anything changes: a result that cannot be written leaves the task and its delivery alone
-		String taskJson = this.json.write(task);
+		return store(queue, task, this.json.write(task), deliveryId);
+	}
+
+	@Override
+	public List<Boolean> storeResults(String queue, List<TaskDelivery> outcomes) {
+		assertQueue(queue);
+		Assert.notNull(outcomes, "'outcomes' must not be null");
+		Assert.noNullElements(outcomes, "'outcomes' must not contain null");
+		// all written before anything changes: a state that cannot be written stores none of them
+		List<String> jsons = outcomes.stream().map((outcome) -> this.json.write(outcome.task())).toList();
+		List<Boolean> stored = new ArrayList<>(outcomes.size());
+		for (int i = 0; i < outcomes.size(); i++) {
+			stored.add(store(queue, outcomes.get(i).task(), jsons.get(i), outcomes.get(i).deliveryId()));
+		}
+		return stored;
+	}
+
+	private boolean store(String queue, Task<?> task, String taskJson, @Nullable String deliveryId) {
 		Optional<Duration> ttl = this.ttlPolicy.resolve(task);
 		Instant retryAt = (task.getStatus() == TaskStatus.RETRYING) ? task.getNextRetryAt() : null;
 		this.lock.lock();
@@ -396,20 +413,6 @@ public final class MemoryBackend implements Backend {
 		finally {
 			this.lock.unlock();
 		}
-	}
-
-	@Override
-	public List<Boolean> storeResults(String queue, List<TaskDelivery> outcomes) {
-		assertQueue(queue);
-		Assert.notNull(outcomes, "'outcomes' must not be null");
-		Assert.noNullElements(outcomes, "'outcomes' must not contain null");
-		// each written once before anything changes: a state that cannot be written stores none of them
-		outcomes.forEach((outcome) -> this.json.write(outcome.task()));
-		List<Boolean> stored = new ArrayList<>(outcomes.size());
-		for (TaskDelivery outcome : outcomes) {
-			stored.add(storeResult(queue, outcome.task(), outcome.deliveryId()));
-		}
-		return stored;
 	}
 
 	@Override
