@@ -7,11 +7,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The task records a {@link RedisBackend} wrote when it claimed tasks (their {@code processing} state, not finished),
- * by delivery id, until their outcome is stored: a record that is still the one written at the claim has not
- * finished, so storing the outcome need not decode it. Only a hint: a record that is not here costs a decode in
- * Redis, never a wrong decision. Bounded, so that deliveries whose outcome is never stored by this backend (given up,
- * taken over by another worker) cannot make it grow without end.
+ * The beginnings of the task records a {@link RedisBackend} wrote when it claimed tasks (their {@code processing}
+ * state, not finished, up to the status: {@link ClaimMark#markedPrefix()}), by delivery id, until their outcome is
+ * stored: a record that still begins as the one written at the claim has not finished, so storing the outcome need not
+ * read and decode it. Only a hint: a record that is not here costs a read and a decode in Redis, never a wrong
+ * decision. Bounded, so that deliveries whose outcome is never stored by this backend (given up, taken over by another
+ * worker) cannot make it grow without end.
  *
  * @author Sheppy for Spring
  */
@@ -21,14 +22,14 @@ final class ClaimedRecords {
 
 	private final Map<String, byte[]> records = new ConcurrentHashMap<>();
 
-	void put(String deliveryId, byte[] json) {
+	void put(String deliveryId, byte[] markedPrefix) {
 		if (this.records.size() < MAX_SIZE) {
-			this.records.put(deliveryId, json);
+			this.records.put(deliveryId, markedPrefix);
 		}
 	}
 
 	/**
-	 * Return and forget the record written when a delivery was claimed.
+	 * Return and forget the beginning of the record written when a delivery was claimed.
 	 */
 	byte @Nullable [] take(String deliveryId) {
 		return this.records.remove(deliveryId);

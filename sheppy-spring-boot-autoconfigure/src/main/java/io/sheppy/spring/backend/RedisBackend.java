@@ -294,7 +294,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 	private List<TaskDelivery> claim(String queue, List<ByteRecord> records, boolean takenOver) {
 		List<@Nullable Task<Object>> tasks = new ArrayList<>(records.size());
 		List<@Nullable String> problems = new ArrayList<>(records.size());
-		List<Object> args = new ArrayList<>(3 * records.size() + 4);
+		List<Object> args = new ArrayList<>(4 * records.size() + 6);
 		args.add(this.settings.consumerGroup());
 		args.add(this.settings.consumerName());
 		args.add(RedisKeys.taskPrefix(queue));
@@ -304,7 +304,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 		String[] range = range(entryIds);
 		args.add(range[0]);
 		args.add(range[1]);
-		List<byte @Nullable []> claimedJsons = new ArrayList<>(records.size());
+		List<@Nullable ClaimMark> marks = new ArrayList<>(records.size());
 		for (ByteRecord record : records) {
 			byte[] data = field(record, DATA_FIELD);
 			Task<Object> task = null;
@@ -321,27 +321,30 @@ public class RedisBackend implements Backend, AutoCloseable {
 				}
 			}
 			Task<Object> invalid = (task == null && data != null) ? invalidTask(string(data), problem) : null;
-			if (task != null) {
+			ClaimMark mark = null;
+			if (task != null && data != null) {
 				task = task.mutate().status(TaskStatus.PROCESSING).build();
+				mark = mark(data, task);
 			}
 			tasks.add((task != null) ? task : invalid);
 			problems.add(problem);
 			args.add(record.getId().getValue());
-			byte[] claimedJson = null;
-			if (task != null) {
-				claimedJson = this.taskJson.writeBytes(task);
+			if (task != null && mark != null) {
 				args.add(task.getId().toString());
-				args.add(claimedJson);
+				args.add(mark.json());
+				args.add(mark.queuedPrefix());
 			}
 			else if (invalid != null) {
 				args.add(invalid.getId().toString());
+				args.add("");
 				args.add("");
 			}
 			else {
 				args.add("");
 				args.add(String.valueOf(problem));
+				args.add("");
 			}
-			claimedJsons.add((task != null && task.getFinishedAt() == null) ? claimedJson : null);
+			marks.add((task != null && task.getFinishedAt() == null) ? mark : null);
 		}
 		List<?> replies = execute(RedisScripts.CLAIM,
 				List.of(RedisKeys.pending(queue), RedisKeys.pendingIds(queue), RedisKeys.dead(queue)), args);
@@ -368,14 +371,28 @@ public class RedisBackend implements Backend, AutoCloseable {
 				storeResult(queue, task, entryId);
 			}
 			else {
-				byte[] claimedJson = claimedJsons.get(i);
-				if (claimedJson != null) {
-					this.claimedRecords.put(entryId, claimedJson);
+				ClaimMark mark = marks.get(i);
+				if (mark != null) {
+					this.claimedRecords.put(entryId, mark.markedPrefix());
 				}
 				deliveries.add(new TaskDelivery(task, entryId));
 			}
 		}
 		return deliveries;
+	}
+
+	/**
+	 * Return the processing state of a task read from the given JSON: the JSON with its status replaced, or, when it
+	 * has no status to replace, the task written anew (then recognised as queued by the whole JSON).
+	 */
+	private ClaimMark mark(byte[] queued, Task<Object> processing) {
+		ClaimMark mark = ClaimMark.of(queued, TaskStatus.PROCESSING);
+		if (mark != null) {
+			return mark;
+		}
+		byte[] json = this.taskJson.writeBytes(processing);
+		ClaimMark written = ClaimMark.of(json, TaskStatus.PROCESSING);
+		return new ClaimMark(json, queued, (written != null) ? written.markedPrefix() : json);
 	}
 
 	/**
@@ -743,8 +760,8 @@ public class RedisBackend implements Backend, AutoCloseable {
 					args.add(this.settings.ttlPolicy().resolve(task).map(RedisBackend::seconds).orElse(""));
 					args.add((deliveryId != null) ? deliveryId : "");
 					args.add((retryAt != null) ? score(retryAt) : "");
-					byte[] claimedJson = (deliveryId != null) ? this.claimedRecords.take(deliveryId) : null;
-					args.add((claimedJson != null) ? claimedJson : "");
+					byte[] claimed = (deliveryId != null) ? this.claimedRecords.take(deliveryId) : null;
+					args.add((claimed != null) ? claimed : "");
 				}
 				for (Object reply : execute(RedisScripts.STORE_RESULTS, keys, args)) {
 					stored.add(Long.valueOf(1).equals(reply));
@@ -763,7 +780,10 @@ public class RedisBackend implements Backend, AutoCloseable {
 			return;
 		}
 		List<TaskDelivery> released = List.copyOf(deliveries);
-		this.claimedRecords.forget(released.stream().map(TaskDelivery::deliveryId).toList());
+		List<byte[]> marks = new ArrayList<>(released.size());
+		for (TaskDelivery delivery : released) {
+			marks.add(markedPrefix(delivery));
+		}
 		run(() -> "hand back " + count(released.size(), "task") + " to queue '" + queue + "'", () -> {
 			for (int from = 0; from < released.size(); from += BATCH_SIZE) {
 				List<TaskDelivery> batch = released.subList(from, Math.min(from + BATCH_SIZE, released.size()));
@@ -773,12 +793,13 @@ public class RedisBackend implements Backend, AutoCloseable {
 				List<Object> args = new ArrayList<>(3 * batch.size() + 2);
 				args.add(this.settings.consumerGroup());
 				args.add(this.settings.consumerName());
-				for (TaskDelivery delivery : batch) {
+				for (int i = 0; i < batch.size(); i++) {
+					TaskDelivery delivery = batch.get(i);
 					UUID id = delivery.task().getId();
 					keys.add(RedisKeys.task(queue, id));
 					args.add(delivery.deliveryId());
 					args.add(id.toString());
-					args.add(this.taskJson.write(delivery.task()));
+					args.add(marks.get(from + i));
 				}
 				List<?> replies = execute(RedisScripts.RELEASE, keys, args);
 				for (int i = 0; i < batch.size(); i++) {
@@ -790,6 +811,20 @@ public class RedisBackend implements Backend, AutoCloseable {
 			}
 			return null;
 		});
+	}
+
+	/**
+	 * Return the beginning of the processing state this backend wrote when it claimed a delivery, up to its status;
+	 * for a delivery it has not noted, that of the state as this backend writes it.
+	 */
+	private byte[] markedPrefix(TaskDelivery delivery) {
+		byte[] noted = this.claimedRecords.take(delivery.deliveryId());
+		if (noted != null) {
+			return noted;
+		}
+		Task<Object> processing = delivery.task().mutate().status(TaskStatus.PROCESSING).build();
+		ClaimMark mark = ClaimMark.of(this.taskJson.writeBytes(processing), TaskStatus.PROCESSING);
+		return (mark != null) ? mark.markedPrefix() : new byte[0];
 	}
 
 	/**

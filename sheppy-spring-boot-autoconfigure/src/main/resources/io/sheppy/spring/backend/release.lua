@@ -10,8 +10,8 @@
 -- KEYS[3..n]  the task records (sheppy:tasks:{q}:{id}), one per delivery, in the order of the deliveries
 -- ARGV[1]     the consumer group, created at id 0 with MKSTREAM when the stream does not exist any more
 -- ARGV[2]     the caller's consumer name
--- ARGV[3..]   per delivery, three values: the stream entry id it was delivered with, the task id and the JSON of the
---             task as the caller marked it (processing)
+-- ARGV[3..]   per delivery, three values: the stream entry id it was delivered with, the task id and the beginning of
+--             the JSON the caller marked the task with, up to the end of its processing status (or "" when unknown)
 --
 -- Returns one value per delivery: the new stream entry id when the task was queued again, 0 when its record is gone or
 -- finished or the entry is no longer the caller's, -1 when its record is not a JSON object (not queued: no worker could
@@ -42,7 +42,7 @@ for i = 3, #KEYS do
 		redis.call('XACK', stream, group, entry)
 		redis.call('XDEL', stream, entry)
 		local current = redis.call('GET', KEYS[i])
-		if current and current == marked and queued then
+		if current and queued and marked ~= '' and string.sub(current, 1, #marked) == marked then
 			redis.call('SET', KEYS[i], queued)
 			current = queued
 		end

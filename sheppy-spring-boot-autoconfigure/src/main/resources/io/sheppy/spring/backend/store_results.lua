@@ -1,9 +1,9 @@
 -- Store the new states of tasks, as one atomic step per task with a compare-and-set: a record is written only when it
 -- exists and has not finished (a task that was cancelled, crashed or completed meanwhile is never overwritten). A task
 -- that waits for a retry is put in the schedule in the same step, so that it cannot be left retrying forever by a
--- worker that dies after a failed attempt. A stored JSON is decoded only to read its finished_at, and only when it is
--- not the JSON the caller expects (the state it wrote when it claimed the task, which has not finished); the new JSON
--- is written as given. The caller's deliveries are looked up with one XPENDING over the range of their ids; the
+-- worker that dies after a failed attempt. A stored JSON is decoded only to read its finished_at, and only when it does
+-- not begin as the caller expects (the state it wrote when it claimed the task, up to its processing status, which has
+-- not finished); the new JSON is written as given. The caller's deliveries are looked up with one XPENDING over the range of their ids; the
 -- acknowledgements, index removals and the counter of the whole batch are one command each.
 --
 -- KEYS[1]    the pending stream (sheppy:pending:{q})
@@ -22,7 +22,8 @@
 -- ARGV[7..]  per task, seven values: the task id; the new task JSON; "1" when the new state is finished, else "0"; the
 --            record's time to live in seconds, or "" to keep it until deleted; the stream entry the task was delivered
 --            with, or "" for none; the due time of the next retry in epoch seconds (the score), or "" when the task is
---            not to be scheduled; the record's JSON the caller expects (known not to be finished), or ""
+--            not to be scheduled; the beginning of the record's JSON the caller expects, up to the end of its status
+--            value (known not to be finished), or ""
 --
 -- Returns one value per task: 1 when the state was stored, 0 when the record is gone or already finished (nothing
 -- stored or scheduled), -1 when the delivery is no longer the caller's: another worker took the task over (its lease
@@ -71,11 +72,11 @@ for i = 1, count do
 			result = -1
 		end
 	end
-	if result == 1 then
+	if result == 1 and (expected == '' or redis.call('GETRANGE', record, 0, #expected - 1) ~= expected) then
 		local current = redis.call('GET', record)
 		if not current then
 			result = 0
-		elseif current ~= expected then
+		else
 			local ok, decoded = pcall(cjson.decode, current)
 			-- a record that is not a JSON object cannot say it has finished: the new state replaces it
 			if ok and type(decoded) == 'table' and decoded['finished_at'] ~= nil

@@ -1,5 +1,6 @@
 package io.sheppy.spring.backend;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,8 +26,10 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.data.redis.connection.stream.Consumer;
 import org.springframework.data.redis.connection.stream.MapRecord;
 import org.springframework.data.redis.connection.stream.ReadOffset;
+import org.springframework.data.redis.connection.stream.RecordId;
 import org.springframework.data.redis.connection.stream.StreamOffset;
 import org.springframework.data.redis.connection.stream.StreamReadOptions;
+import org.springframework.data.redis.connection.stream.StreamRecords;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import io.sheppy.spring.core.Task;
@@ -188,7 +191,7 @@ class RedisBackendAtomicityTests {
 		List<Object> claimed = this.redis.execute(RedisScripts.CLAIM,
 				List.of(RedisKeys.pending(QUEUE), RedisKeys.pendingIds(QUEUE), RedisKeys.dead(QUEUE)), "workers",
 				"slow", RedisKeys.taskPrefix(QUEUE), "1", entry, entry, entry, task.getId().toString(),
-				this.taskJson.write(task.mutate().status(TaskStatus.PROCESSING).build()));
+				processing(task), queuedPrefix(task));
 
 		assertThat(claimed).containsExactly(0L);
 		assertThat(this.redis.opsForStream().pending(RedisKeys.pending(QUEUE), "workers").getTotalPendingMessages())
@@ -284,6 +287,50 @@ class RedisBackendAtomicityTests {
 	}
 
 	@Test
+	void claimMarksARecordInPythonsLayoutInThatLayoutAndItsOutcomeIsStoredOverIt() {
+		String id = UUID.randomUUID().toString();
+		String json = "{\"id\": \"" + id + "\", \"status\": \"new\", \"exception\": null, \"result\": null, "
+				+ "\"spec\": {\"func\": \"fxtasks:add\", \"args\": [1, 2.0], \"kwargs\": {}}}";
+		String record = RedisKeys.task(QUEUE, UUID.fromString(id));
+		this.redis.opsForValue().set(record, json);
+		this.redis.opsForStream().createGroup(RedisKeys.pending(QUEUE), ReadOffset.from("0"), "workers");
+		RecordId entry = this.redis.opsForStream()
+			.add(StreamRecords.string(Map.of("data", json)).withStreamKey(RedisKeys.pending(QUEUE)));
+		this.redis.opsForHash().put(RedisKeys.pendingIds(QUEUE), id, entry.getValue());
+
+		TaskDelivery delivery = this.backend.pop(QUEUE, 1, null).get(0);
+
+		assertThat(delivery.task().getStatus()).isEqualTo(TaskStatus.PROCESSING);
+		assertThat(this.redis.opsForValue().get(record)).isEqualTo(json.replace("\"new\"", "\"processing\""));
+		assertThat(this.backend.cancel(QUEUE, delivery.task().getId())).isEmpty();
+		Task<Object> completed = delivery.task()
+			.mutate()
+			.status(TaskStatus.COMPLETED)
+			.result(3)
+			.finishedAt(Task.now())
+			.build();
+		assertThat(this.backend.storeResults(QUEUE, List.of(new TaskDelivery(completed, delivery.deliveryId()))))
+			.containsExactly(true);
+		assertThat(this.backend.getTasks(QUEUE, List.of(completed.getId())).get(completed.getId()).getResult())
+			.isEqualTo(3);
+		assertThat(this.redis.opsForStream().size(RedisKeys.pending(QUEUE))).isZero();
+	}
+
+	@Test
+	void claimDoesNotMarkARecordThatChangedSinceItsEntryWasQueued() {
+		Task<Object> task = task(1);
+		this.backend.append(QUEUE, List.of(task), true);
+		Task<Object> changed = task.mutate().status(TaskStatus.PENDING).retryCount(2).build();
+		this.redis.opsForValue().set(RedisKeys.task(QUEUE, task.getId()), this.taskJson.write(changed));
+
+		List<TaskDelivery> taken = this.backend.pop(QUEUE, 1, null);
+
+		assertThat(taken).singleElement().satisfies((delivery) -> assertThat(delivery.task().getRetryCount()).isZero());
+		assertThat(this.redis.opsForValue().get(RedisKeys.task(QUEUE, task.getId())))
+			.isEqualTo(this.taskJson.write(changed));
+	}
+
+	@Test
 	void leaseOfAClaimedEntryStartsWhenItIsClaimedNotWhenItWasRead() {
 		Task<Object> task = task(1);
 		this.backend.append(QUEUE, List.of(task), true);
@@ -317,9 +364,8 @@ class RedisBackendAtomicityTests {
 		List<Object> claimed = this.redis.execute(RedisScripts.CLAIM,
 				List.of(RedisKeys.pending(QUEUE), RedisKeys.pendingIds(QUEUE), RedisKeys.dead(QUEUE)), "workers",
 				"slow", RedisKeys.taskPrefix(QUEUE), "1", first, last, first, tasks.get(0).getId().toString(),
-				this.taskJson.write(tasks.get(0).mutate().status(TaskStatus.PROCESSING).build()), last,
-				tasks.get(99).getId().toString(),
-				this.taskJson.write(tasks.get(99).mutate().status(TaskStatus.PROCESSING).build()));
+				processing(tasks.get(0)), queuedPrefix(tasks.get(0)), last,
+				tasks.get(99).getId().toString(), processing(tasks.get(99)), queuedPrefix(tasks.get(99)));
 
 		assertThat(claimed).containsExactly(1L, 1L);
 		assertThat(this.backend.getTasks(QUEUE, List.of(tasks.get(99).getId())).get(tasks.get(99).getId())
@@ -339,7 +385,27 @@ class RedisBackendAtomicityTests {
 		return this.redis.execute(RedisScripts.CLAIM,
 				List.of(RedisKeys.pending(QUEUE), RedisKeys.pendingIds(QUEUE), RedisKeys.dead(QUEUE)), "workers",
 				consumer, RedisKeys.taskPrefix(QUEUE), "1", entry, entry, entry, task.getId().toString(),
-				this.taskJson.write(task.mutate().status(TaskStatus.PROCESSING).build()));
+				processing(task), queuedPrefix(task));
+	}
+
+	/**
+	 * Return the processing state a claim writes for a task queued as the given task.
+	 */
+	private String processing(Task<Object> task) {
+		return new String(mark(task).json(), StandardCharsets.UTF_8);
+	}
+
+	/**
+	 * Return the beginning of the JSON of a task queued as the given task, by which the claim recognises its record.
+	 */
+	private String queuedPrefix(Task<Object> task) {
+		return new String(mark(task).queuedPrefix(), StandardCharsets.UTF_8);
+	}
+
+	private ClaimMark mark(Task<Object> task) {
+		ClaimMark mark = ClaimMark.of(this.taskJson.writeBytes(task), TaskStatus.PROCESSING);
+		assertThat(mark).isNotNull();
+		return mark;
 	}
 
 	private static Task<Object> task(int number) {
