@@ -38,6 +38,8 @@ public final class TaskJson {
 
 	private static final JsonMapper TREE_MAPPER = JsonMapper.builder().build();
 
+	private static final TaskJsonReader READER = new TaskJsonReader(TREE_MAPPER);
+
 	private final JsonMapper valueMapper;
 
 	/**
@@ -124,6 +126,10 @@ public final class TaskJson {
 	 */
 	public Task<Object> read(byte[] json) {
 		Assert.notNull(json, "'json' must not be null");
+		Task<Object> task = READER.read(json);
+		if (task != null) {
+			return task;
+		}
 		JsonNode node;
 		try {
 			node = TREE_MAPPER.readTree(json);
