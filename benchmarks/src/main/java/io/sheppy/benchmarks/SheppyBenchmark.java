@@ -198,10 +198,11 @@ public final class SheppyBenchmark {
 			this.report.note("task JSON: " + payload.length() + " bytes (the data of every baseline entry too)");
 			try (RawRedisBaseline raw = new RawRedisBaseline(client, payload)) {
 				this.baseline = raw;
-				warmUp();
+				TaskEndpointRegistry registry = worker.getBean(TaskEndpointRegistry.class);
+				warmUp(registry);
 				singleEnqueue();
 				double streamingRate;
-				batchEnqueueAndPrefilled(worker.getBean(TaskEndpointRegistry.class));
+				batchEnqueueAndPrefilled(registry);
 				streamingRate = streaming();
 				idlePickup();
 				pickupUnderLoad(streamingRate);
@@ -220,13 +221,33 @@ public final class SheppyBenchmark {
 
 	// ---- phases
 
-	private void warmUp() throws InterruptedException {
-		progress("warming up the clients with %,d tasks each", this.options.warmup());
-		int singles = Math.max(1, this.options.warmup() / 10);
-		this.baseline.addPipelined("bench:raw:warmup", this.options.warmup(), this.options.batch());
-		this.baseline.addOneByOne("bench:raw:warmup", singles, this.options.singleThreads());
-		addBatches(this.queue, this.options.warmup(), this.options.batch());
+	/**
+	 * Run tasks through both queues, producers and consumers, as the measurements do, so that the JIT compiler has
+	 * compiled their paths before anything is measured: the figures are those of a worker that has been running for a
+	 * while. The tasks added in batches are queued before the consumers start (as in the prefilled run), those added
+	 * one at a time while they run. Sheppy's worker is stopped again afterwards, so that the prefilled measurement can
+	 * queue its tasks before it starts.
+	 */
+	private void warmUp(TaskEndpointRegistry registry) throws InterruptedException {
+		int count = this.options.warmup();
+		int singles = Math.max(1, count / 10);
+		progress("warming up: %,d tasks through each queue, %,d of them added one at a time", count + singles,
+				singles);
+		Duration timeout = drainTimeout(count + singles);
+		String stream = "bench:raw:warmup";
+		this.baseline.createGroup(stream);
+		this.baseline.addPipelined(stream, count, this.options.batch());
+		try (RawConsumer consumer = this.baseline.startConsumer(stream, this.options.batchSize())) {
+			this.baseline.addOneByOne(stream, singles, this.options.singleThreads());
+			TaskProbe.awaitCount(consumer::acknowledged, count + singles, timeout, "the baseline consumer");
+		}
+		long completedBefore = this.info.counter(COMPLETED_KEY);
+		long runsBefore = this.probe.runs();
+		addBatches(this.queue, count, this.options.batch());
+		registry.start();
 		addOneByOne(this.queue, singles, this.options.singleThreads());
+		awaitCompleted(runsBefore + count + singles, completedBefore + count + singles, timeout);
+		registry.stop();
 		this.info.flushAll();
 	}
 
