@@ -6,6 +6,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -40,6 +41,15 @@ final class OutcomeWriter {
 
 	/** The most outcomes waiting to be stored; more are stored by the threads that submit them. */
 	static final int MAX_BACKLOG = 2000;
+
+	/**
+	 * The outcomes of a batch that show a steady flow of them: the next batch, when it has fewer, waits a moment for
+	 * more, so that storing costs fewer calls while tasks finish in quick succession (and nothing while they do not).
+	 */
+	static final int STEADY_FLOW = 8;
+
+	/** How long a batch waits for more outcomes while they flow steadily. */
+	static final long GATHER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
 	private final Backend backend;
 
@@ -136,6 +146,7 @@ final class OutcomeWriter {
 
 	private void flushLoop() {
 		List<Submitted> batch = new ArrayList<>(MAX_BATCH);
+		boolean steady = false;
 		while (true) {
 			Submitted first;
 			try {
@@ -152,6 +163,11 @@ final class OutcomeWriter {
 			}
 			batch.add(first);
 			this.submitted.drainTo(batch, MAX_BATCH - 1);
+			if (steady && batch.size() < STEADY_FLOW * STEADY_FLOW && this.accepting) {
+				LockSupport.parkNanos(GATHER_NANOS);
+				this.submitted.drainTo(batch, MAX_BATCH - batch.size());
+			}
+			steady = batch.size() >= STEADY_FLOW;
 			try {
 				flush(batch.stream().map(Submitted::outcome).toList());
 			}
