@@ -78,6 +78,9 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 
 	private @Nullable ThreadPoolTaskExecutor ownExecutor;
 
+	/** Runs that ignored the interrupt of their timeout and still keep their thread. */
+	private final Set<RunningTask> abandoned = ConcurrentHashMap.newKeySet();
+
 	private volatile boolean active;
 
 	private volatile boolean stopped = true;
@@ -306,6 +309,9 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 				}
 			}
 			else {
+				if (this.abandoned.remove(run)) {
+					resizeOwnExecutor(-1);
+				}
 				logger.info("Task {} ({}) ended with {} after its outcome was settled without it; that outcome was "
 						+ "dropped", task.getId(), task.getName(), (outcome != null) ? outcome.getStatus() : "an error");
 			}
@@ -323,11 +329,35 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 				+ "recorded as timed out and its slot is freed", task.getId(), task.getName(),
 				task.getConfig().timeoutDuration(), (thread != null) ? thread.getName() : "?");
 		Task<Object> outcome = this.processor.timedOut(task);
+		if (this.abandoned.add(run)) {
+			resizeOwnExecutor(1);
+		}
 		try {
 			this.writer.submit(outcome, run.delivery().deliveryId(), () -> forget(run));
 		}
 		finally {
 			this.slots.release();
+		}
+	}
+
+	/**
+	 * Give the container's own thread pool more threads (or fewer), for the runs that keep a thread after their slot
+	 * was freed.
+	 */
+	private void resizeOwnExecutor(int delta) {
+		ThreadPoolTaskExecutor executor = this.ownExecutor;
+		if (executor == null) {
+			return;
+		}
+		synchronized (this.abandoned) {
+			if (delta > 0) {
+				executor.setMaxPoolSize(executor.getMaxPoolSize() + delta);
+				executor.setCorePoolSize(executor.getCorePoolSize() + delta);
+			}
+			else {
+				executor.setCorePoolSize(executor.getCorePoolSize() + delta);
+				executor.setMaxPoolSize(executor.getMaxPoolSize() + delta);
+			}
 		}
 	}
 
@@ -399,12 +429,13 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 			this.ownExecutor = null;
 			return new VirtualThreadTaskExecutor(prefix);
 		}
-		// a thread per running task, at most 'concurrency' of them busy with tasks the container still counts; more
-		// only for runs that ignored their timeout, and for a moment while a run that has ended hands its outcome over
+		// 'concurrency' threads that take runs from a queue: a thread that has ended a run takes the next one without
+		// being handed it, and the reader hands a batch over without waking a thread per run; while a run that ignored
+		// its timeout keeps its thread, the pool has a thread more
 		ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
 		executor.setCorePoolSize(this.settings.concurrency());
-		executor.setMaxPoolSize(Integer.MAX_VALUE);
-		executor.setQueueCapacity(0);
+		executor.setMaxPoolSize(this.settings.concurrency());
+		executor.setQueueCapacity(Integer.MAX_VALUE);
 		executor.setThreadNamePrefix(prefix);
 		executor.initialize();
 		this.ownExecutor = executor;
