@@ -27,6 +27,9 @@ final class RedisScripts {
 	/** Move due scheduled tasks to the pending stream: a stream entry id, 0 or -1 per task. */
 	static final RedisScript<List> PROMOTE = script("promote.lua", List.class);
 
+	/** Read new entries and claim them: entry id, data and status offset (or -1, not claimed) per entry. */
+	static final RedisScript<List> READ_CLAIM = script("read_claim.lua", List.class);
+
 	/** Claim entries read with XREADGROUP: 1 or 0 per entry. */
 	static final RedisScript<List> CLAIM = script("claim.lua", List.class);
 
