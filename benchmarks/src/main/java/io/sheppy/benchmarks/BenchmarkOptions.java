@@ -47,7 +47,7 @@ public record BenchmarkOptions(boolean tiny, int warmup, int singleTasks, int si
 	 * @return the full-run defaults
 	 */
 	public static BenchmarkOptions full() {
-		return new BenchmarkOptions(false, 50_000, 10_000, 4, 500, 200_000, 50_000, 2_000, Duration.ofSeconds(5), 0.5,
+		return new BenchmarkOptions(false, 100_000, 10_000, 4, 500, 200_000, 50_000, 2_000, Duration.ofSeconds(5), 0.5,
 				4, 500, 1_000, 50, 100, null);
 	}
 
