@@ -26,10 +26,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.data.redis.connection.stream.Consumer;
 import org.springframework.data.redis.connection.stream.MapRecord;
 import org.springframework.data.redis.connection.stream.ReadOffset;
-import org.springframework.data.redis.connection.stream.RecordId;
 import org.springframework.data.redis.connection.stream.StreamOffset;
 import org.springframework.data.redis.connection.stream.StreamReadOptions;
-import org.springframework.data.redis.connection.stream.StreamRecords;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import io.sheppy.spring.core.Task;
@@ -284,50 +282,6 @@ class RedisBackendAtomicityTests {
 			.isEqualTo(task.getStatus());
 		this.backend.release(QUEUE, List.of(reclaimed.get(0).delivery()));
 		assertThat(this.backend.pop(QUEUE, 10, null)).extracting(TaskDelivery::task).containsExactly(taken(task));
-	}
-
-	@Test
-	void claimMarksARecordInPythonsLayoutInThatLayoutAndItsOutcomeIsStoredOverIt() {
-		String id = UUID.randomUUID().toString();
-		String json = "{\"id\": \"" + id + "\", \"status\": \"new\", \"exception\": null, \"result\": null, "
-				+ "\"spec\": {\"func\": \"fxtasks:add\", \"args\": [1, 2.0], \"kwargs\": {}}}";
-		String record = RedisKeys.task(QUEUE, UUID.fromString(id));
-		this.redis.opsForValue().set(record, json);
-		this.redis.opsForStream().createGroup(RedisKeys.pending(QUEUE), ReadOffset.from("0"), "workers");
-		RecordId entry = this.redis.opsForStream()
-			.add(StreamRecords.string(Map.of("data", json)).withStreamKey(RedisKeys.pending(QUEUE)));
-		this.redis.opsForHash().put(RedisKeys.pendingIds(QUEUE), id, entry.getValue());
-
-		TaskDelivery delivery = this.backend.pop(QUEUE, 1, null).get(0);
-
-		assertThat(delivery.task().getStatus()).isEqualTo(TaskStatus.PROCESSING);
-		assertThat(this.redis.opsForValue().get(record)).isEqualTo(json.replace("\"new\"", "\"processing\""));
-		assertThat(this.backend.cancel(QUEUE, delivery.task().getId())).isEmpty();
-		Task<Object> completed = delivery.task()
-			.mutate()
-			.status(TaskStatus.COMPLETED)
-			.result(3)
-			.finishedAt(Task.now())
-			.build();
-		assertThat(this.backend.storeResults(QUEUE, List.of(new TaskDelivery(completed, delivery.deliveryId()))))
-			.containsExactly(true);
-		assertThat(this.backend.getTasks(QUEUE, List.of(completed.getId())).get(completed.getId()).getResult())
-			.isEqualTo(3);
-		assertThat(this.redis.opsForStream().size(RedisKeys.pending(QUEUE))).isZero();
-	}
-
-	@Test
-	void claimDoesNotMarkARecordThatChangedSinceItsEntryWasQueued() {
-		Task<Object> task = task(1);
-		this.backend.append(QUEUE, List.of(task), true);
-		Task<Object> changed = task.mutate().status(TaskStatus.PENDING).retryCount(2).build();
-		this.redis.opsForValue().set(RedisKeys.task(QUEUE, task.getId()), this.taskJson.write(changed));
-
-		List<TaskDelivery> taken = this.backend.pop(QUEUE, 1, null);
-
-		assertThat(taken).singleElement().satisfies((delivery) -> assertThat(delivery.task().getRetryCount()).isZero());
-		assertThat(this.redis.opsForValue().get(RedisKeys.task(QUEUE, task.getId())))
-			.isEqualTo(this.taskJson.write(changed));
 	}
 
 	@Test

@@ -27,16 +27,17 @@ import static io.sheppy.spring.backend.BackendContractTests.taken;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests of {@link RedisBackend#pop} while a queue has a backlog: after a read that took as many entries as it asked
- * for, the next read claims the entries it reads in the same step, and hands what that step cannot claim to the claim
- * of read entries, with the same outcome for every kind of entry.
+ * Tests of how {@link RedisBackend#pop} claims the tasks it reads: a claimed task's record is marked processing in the
+ * layout it was queued in, a record that changed since is left as it is, and, while a queue has a backlog (after a
+ * read that took as many entries as it asked for), the next read claims the entries it reads in the same step and
+ * hands what that step cannot claim to the claim of read entries, with the same outcome for every kind of entry.
  *
  * @author Sheppy for Spring
  */
 @WithRedisServer
-class RedisBackendBacklogTests {
+class RedisBackendClaimTests {
 
-	private static final String QUEUE = "backlog";
+	private static final String QUEUE = "claims";
 
 	private final TaskJson taskJson = new TaskJson();
 
@@ -57,6 +58,44 @@ class RedisBackendBacklogTests {
 	void tearDown() {
 		this.backend.close();
 		this.connectionFactory.destroy();
+	}
+
+	@Test
+	void marksARecordInPythonsLayoutInThatLayoutAndStoresTheOutcomeOverIt() {
+		String id = UUID.randomUUID().toString();
+		String json = "{\"id\": \"" + id + "\", \"status\": \"new\", \"exception\": null, \"result\": null, "
+				+ "\"spec\": {\"func\": \"fxtasks:add\", \"args\": [1, 2.0], \"kwargs\": {}}}";
+		queueAsPythonDoes(id, json);
+
+		TaskDelivery delivery = this.backend.pop(QUEUE, 1, null).get(0);
+
+		assertThat(delivery.task().getStatus()).isEqualTo(TaskStatus.PROCESSING);
+		assertThat(record(UUID.fromString(id))).isEqualTo(json.replace("\"new\"", "\"processing\""));
+		assertThat(this.backend.cancel(QUEUE, delivery.task().getId())).isEmpty();
+		Task<Object> completed = delivery.task()
+			.mutate()
+			.status(TaskStatus.COMPLETED)
+			.result(3)
+			.finishedAt(Task.now())
+			.build();
+		assertThat(this.backend.storeResults(QUEUE, List.of(new TaskDelivery(completed, delivery.deliveryId()))))
+			.containsExactly(true);
+		assertThat(this.backend.getTasks(QUEUE, List.of(completed.getId())).get(completed.getId()).getResult())
+			.isEqualTo(3);
+		assertThat(this.redis.opsForStream().size(RedisKeys.pending(QUEUE))).isZero();
+	}
+
+	@Test
+	void doesNotMarkARecordThatChangedSinceItsEntryWasQueued() {
+		Task<Object> task = task(1);
+		this.backend.append(QUEUE, List.of(task), true);
+		Task<Object> changed = task.mutate().status(TaskStatus.PENDING).retryCount(2).build();
+		this.redis.opsForValue().set(RedisKeys.task(QUEUE, task.getId()), this.taskJson.write(changed));
+
+		List<TaskDelivery> taken = this.backend.pop(QUEUE, 1, null);
+
+		assertThat(taken).singleElement().satisfies((delivery) -> assertThat(delivery.task().getRetryCount()).isZero());
+		assertThat(record(task.getId())).isEqualTo(this.taskJson.write(changed));
 	}
 
 	@Test
@@ -111,7 +150,7 @@ class RedisBackendBacklogTests {
 	}
 
 	@Test
-	void keepsPythonsLayoutWhenItMarksARecord() {
+	void keepsPythonsLayoutWhenItReadsAndClaimsABacklogInOneStep() {
 		this.backend.append(QUEUE, List.of(task(0)), true);
 		this.backend.pop(QUEUE, 1, null);
 		String id = UUID.randomUUID().toString();
