@@ -46,6 +46,9 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 
 	private static final Logger logger = LoggerFactory.getLogger(QueueTaskListenerContainer.class);
 
+	/** How long a read after a full one waits for half a batch of free slots. */
+	static final long BACKLOG_GATHER_MICROS = 1000;
+
 	private final Backend backend;
 
 	private final String queue;
@@ -214,8 +217,9 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 
 	private void readLoop() {
 		BackOffExecution backOff = null;
+		boolean backlog = false;
 		while (this.active) {
-			int taken = takeSlots();
+			int taken = takeSlots(backlog);
 			if (taken == 0) {
 				continue;
 			}
@@ -234,6 +238,7 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 				continue;
 			}
 			this.slots.release(taken - deliveries.size());
+			backlog = deliveries.size() == taken;
 			if (!this.active) {
 				this.writer.handBack(deliveries);
 				this.slots.release(deliveries.size());
@@ -245,7 +250,12 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 		}
 	}
 
-	private int takeSlots() {
+	/**
+	 * Take the slots of the next read: at least one, and as many more as are free, up to the batch size. After a read
+	 * that found as many tasks as it had slots for (the queue has a backlog), wait a moment for half a batch of free
+	 * slots, so that the next read takes more tasks at once: each read costs a round trip and a script call of its own.
+	 */
+	private int takeSlots(boolean backlog) {
 		try {
 			if (!this.slots.tryAcquire(100, TimeUnit.MILLISECONDS)) {
 				return 0;
@@ -255,8 +265,20 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 			Thread.currentThread().interrupt();
 			return 0;
 		}
-		int more = Math.min(this.settings.batchSize() - 1, this.slots.availablePermits());
 		int taken = 1;
+		int half = Math.min(this.settings.batchSize(), this.settings.concurrency()) / 2 - 1;
+		if (backlog && half > 0 && this.slots.availablePermits() < half) {
+			try {
+				if (this.slots.tryAcquire(half, BACKLOG_GATHER_MICROS, TimeUnit.MICROSECONDS)) {
+					taken += half;
+				}
+			}
+			catch (InterruptedException ex) {
+				// the read that follows takes nothing and frees the slots
+				Thread.currentThread().interrupt();
+			}
+		}
+		int more = Math.min(this.settings.batchSize() - taken, this.slots.availablePermits());
 		if (more > 0 && this.slots.tryAcquire(more)) {
 			taken += more;
 		}
