@@ -39,14 +39,26 @@ record ClaimMark(byte[] json, byte[] queuedPrefix, byte[] markedPrefix) {
 		if (value == null) {
 			return null;
 		}
-		byte[] replacement = ('"' + status.wireValue() + '"').getBytes(StandardCharsets.UTF_8);
 		int start = value[0];
 		int end = value[1];
-		byte[] json = new byte[queued.length - (end - start) + replacement.length];
-		System.arraycopy(queued, 0, json, 0, start);
-		System.arraycopy(replacement, 0, json, start, replacement.length);
-		System.arraycopy(queued, end, json, start + replacement.length, queued.length - end);
-		return new ClaimMark(json, Arrays.copyOf(queued, end), Arrays.copyOf(json, start + replacement.length));
+		byte[] prefix = markedPrefix(queued, start, status);
+		byte[] json = Arrays.copyOf(prefix, prefix.length + queued.length - end);
+		System.arraycopy(queued, end, json, prefix.length, queued.length - end);
+		return new ClaimMark(json, Arrays.copyOf(queued, end), prefix);
+	}
+
+	/**
+	 * Return the beginning of a marked JSON, up to the end of its new status value.
+	 * @param queued the JSON the task was queued with
+	 * @param statusStart where the status value starts in it (its opening quote)
+	 * @param status the status written
+	 * @return the queued JSON up to the status value, and the new value in quotes
+	 */
+	static byte[] markedPrefix(byte[] queued, int statusStart, TaskStatus status) {
+		byte[] value = ('"' + status.wireValue() + '"').getBytes(StandardCharsets.UTF_8);
+		byte[] prefix = Arrays.copyOf(queued, statusStart + value.length);
+		System.arraycopy(value, 0, prefix, statusStart, value.length);
+		return prefix;
 	}
 
 	/**

@@ -108,9 +108,6 @@ public class RedisBackend implements Backend, AutoCloseable {
 
 	private static final RedisSerializer<Object> ARGS_SERIALIZER = new ArgsSerializer();
 
-	/** The status value that a claim writes, in quotes, as it is in JSON. */
-	private static final byte[] PROCESSING_VALUE = bytes('"' + TaskStatus.PROCESSING.wireValue() + '"');
-
 	private final StringRedisTemplate redisTemplate;
 
 	private final RedisDedicatedConnections connections;
@@ -320,9 +317,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 			return null;
 		}
 		if (task.getFinishedAt() == null) {
-			byte[] marked = Arrays.copyOf(data, status + PROCESSING_VALUE.length);
-			System.arraycopy(PROCESSING_VALUE, 0, marked, status, PROCESSING_VALUE.length);
-			this.claimedRecords.put(entryId, marked);
+			this.claimedRecords.put(entryId, ClaimMark.markedPrefix(data, status, TaskStatus.PROCESSING));
 		}
 		return new TaskDelivery(task.mutate().status(TaskStatus.PROCESSING).build(), entryId);
 	}

@@ -202,7 +202,8 @@ final class TaskJsonReader {
 	}
 
 	/**
-	 * Read the fields of an object whose start was read into the map, as {@link TaskJson} reads argument values.
+	 * Read the fields of an object, its start token already read, into the map, as {@link TaskJson} reads argument
+	 * values.
 	 */
 	private void readObject(JsonParser parser, Map<String, @Nullable Object> map) {
 		while (parser.nextToken() == JsonToken.PROPERTY_NAME) {

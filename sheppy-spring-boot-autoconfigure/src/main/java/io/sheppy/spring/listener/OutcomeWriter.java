@@ -43,10 +43,14 @@ final class OutcomeWriter {
 	static final int MAX_BACKLOG = 2000;
 
 	/**
-	 * The outcomes of a batch that show a steady flow of them: the next batch, when it has fewer, waits a moment for
-	 * more, so that storing costs fewer calls while tasks finish in quick succession (and nothing while they do not).
+	 * The outcomes of a batch that show a steady flow of them: the next batch, when it has fewer than
+	 * {@link #GATHERED}, waits a moment for more, so that storing costs fewer calls while tasks finish in quick
+	 * succession (and nothing while they do not).
 	 */
 	static final int STEADY_FLOW = 8;
+
+	/** The outcomes a batch gathers at most by waiting while they flow steadily. */
+	static final int GATHERED = 64;
 
 	/** How long a batch waits for more outcomes while they flow steadily. */
 	static final long GATHER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -163,7 +167,7 @@ final class OutcomeWriter {
 			}
 			batch.add(first);
 			this.submitted.drainTo(batch, MAX_BATCH - 1);
-			if (steady && batch.size() < STEADY_FLOW * STEADY_FLOW && this.accepting) {
+			if (steady && batch.size() < GATHERED && this.accepting) {
 				LockSupport.parkNanos(GATHER_NANOS);
 				this.submitted.drainTo(batch, MAX_BATCH - batch.size());
 			}
