@@ -454,6 +454,8 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 		// 'concurrency' threads that take runs from a queue: a thread that has ended a run takes the next one without
 		// being handed it, and the reader hands a batch over without waking a thread per run; while a run that ignored
 		// its timeout keeps its thread, the pool has a thread more
+		// runs abandoned before a restart keep the threads of the pool they ran on, not of this one
+		this.abandoned.clear();
 		ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
 		executor.setCorePoolSize(this.settings.concurrency());
 		executor.setMaxPoolSize(this.settings.concurrency());
