@@ -294,16 +294,7 @@ class GracefulShutdownTests {
 		@SheppyTask("shutdown:stubborn")
 		int stubborn(int value) {
 			runs.computeIfAbsent(value, (key) -> new CopyOnWriteArrayList<>()).add(this.worker);
-			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-			boolean open = false;
-			while (!open && System.nanoTime() < deadline) {
-				try {
-					open = gate.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-				}
-				catch (InterruptedException ex) {
-					interrupted.add(value);
-				}
-			}
+			StubbornRuns.awaitIgnoringInterrupts(gate, () -> interrupted.add(value));
 			ended.add(value);
 			return value;
 		}

@@ -198,16 +198,7 @@ class TaskTimeoutTests {
 		@SheppyTask(name = "timeouts:stubborn", timeout = "300ms")
 		String stubborn(Task<?> task) {
 			attempt(task);
-			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-			boolean open = false;
-			while (!open && System.nanoTime() < deadline) {
-				try {
-					open = gate.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-				}
-				catch (InterruptedException ex) {
-					interrupted.add(task.getId());
-				}
-			}
+			StubbornRuns.awaitIgnoringInterrupts(gate, () -> interrupted.add(task.getId()));
 			ended.add(task.getId());
 			return "finally";
 		}

@@ -116,16 +116,9 @@ class WorkerPoolTests {
 
 		@SheppyTask(name = "pool:stubborn", timeout = "300ms")
 		String stubborn(Task<?> task) {
-			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-			boolean open = false;
-			while (!open && System.nanoTime() < deadline) {
-				try {
-					open = gate.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-				}
-				catch (InterruptedException ex) {
-					// ignored: this run keeps its thread until the gate opens
-				}
-			}
+			StubbornRuns.awaitIgnoringInterrupts(gate, () -> {
+				// ignored: this run keeps its thread until the gate opens
+			});
 			ended.add(task.getId());
 			return "finally";
 		}
