@@ -127,6 +127,7 @@ public final class SheppyAutoConfiguration {
 			SheppyProperties.Worker worker = properties.getWorker();
 			factory.setSettings(ContainerSettings.DEFAULT.withConcurrency(worker.getConcurrency())
 				.withBatchSize(worker.getBatchSize())
+				.withPrefetch(worker.getPrefetch())
 				.withPollTimeout(worker.getPollTimeout())
 				.withShutdownTimeout(worker.getShutdownTimeout())
 				.withCronInterval(worker.getCronInterval())

@@ -1,11 +1,14 @@
 package io.sheppy.spring.listener;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
@@ -30,7 +33,9 @@ import org.springframework.util.backoff.BackOffExecution;
  * Takes the tasks of one queue from a {@link Backend} and runs them with a {@link TaskProcessor}. One reader thread
  * reads as many tasks as there are free slots (at most the batch size), with a blocking read; each task runs on its
  * own thread (a virtual thread on Java 21 and later, else a pool of {@code concurrency} threads), and its slot is free
- * for the next task as soon as it has run. Its outcome is stored with the entry it was delivered with by the
+ * for the next task as soon as it has run. While the queue has a backlog and the recent runs were short, a read also
+ * takes up to {@code prefetch} tasks ahead of the free slots: they wait, claimed, until a slot is free, so that slots do
+ * not wait for the round trip of the next read. Its outcome is stored with the entry it was delivered with by the
  * container's {@link OutcomeWriter}, together with the outcomes of other tasks that ended meanwhile. A run that
  * exceeds its task's timeout is interrupted (see {@link TaskTimeouts}). A promoter thread moves the queue's due scheduled tasks (also retries waiting for their
  * delay) to the queue, a cron thread schedules the runs of the queue's crons ({@link CronScheduler}), and a recovery
@@ -59,6 +64,12 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 
 	private final Semaphore slots;
 
+	private final ReadAhead readAhead;
+
+	/** Tasks read ahead, in the order they were read, waiting for a free slot. */
+	private final Queue<RunningTask> waiting = new ConcurrentLinkedQueue<>();
+
+	/** The tasks this container has taken and not yet settled: running, or waiting for a slot. */
 	private final Map<UUID, RunningTask> running = new ConcurrentHashMap<>();
 
 	private final OutcomeWriter writer;
@@ -101,6 +112,7 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 		this.processor = processor;
 		this.settings = settings;
 		this.slots = new Semaphore(settings.concurrency());
+		this.readAhead = new ReadAhead(settings.prefetch());
 		this.writer = new OutcomeWriter(backend, queue, settings.backOff());
 		this.promoter = new ScheduledTaskPromoter(backend, queue, settings.backOff());
 		this.crons = new CronScheduler(backend, queue, settings.cronInterval(), settings.backOff());
@@ -223,13 +235,15 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 			if (taken == 0) {
 				continue;
 			}
+			int ahead = this.readAhead.take(backlog, this.settings.batchSize() - taken);
 			List<TaskDelivery> deliveries;
 			try {
-				deliveries = this.backend.pop(this.queue, taken, this.settings.pollTimeout());
+				deliveries = this.backend.pop(this.queue, taken + ahead, this.settings.pollTimeout());
 				backOff = null;
 			}
 			catch (RuntimeException ex) {
 				this.slots.release(taken);
+				this.readAhead.release(ahead);
 				backOff = (backOff != null) ? backOff : this.settings.backOff().start();
 				long wait = backOff.nextBackOff();
 				logger.warn("Worker of queue '{}' failed to read tasks, retrying in {} ms: {}", this.queue,
@@ -237,15 +251,26 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 				OutcomeWriter.pause((wait != BackOffExecution.STOP) ? wait : this.settings.pollTimeout().toMillis());
 				continue;
 			}
-			this.slots.release(taken - deliveries.size());
-			backlog = deliveries.size() == taken;
+			// the first ones start in the slots taken, the others wait for a slot
+			int starting = Math.min(taken, deliveries.size());
+			int waits = deliveries.size() - starting;
+			this.slots.release(taken - starting);
+			this.readAhead.release(ahead - waits);
+			backlog = deliveries.size() == taken + ahead;
 			if (!this.active) {
 				this.writer.handBack(deliveries);
-				this.slots.release(deliveries.size());
+				this.slots.release(starting);
+				this.readAhead.release(waits);
 				break;
 			}
-			for (TaskDelivery delivery : deliveries) {
-				dispatch(delivery);
+			for (TaskDelivery delivery : deliveries.subList(0, starting)) {
+				dispatch(track(delivery));
+			}
+			if (waits > 0) {
+				for (TaskDelivery delivery : deliveries.subList(starting, deliveries.size())) {
+					this.waiting.add(track(delivery));
+				}
+				startWaiting();
 			}
 		}
 	}
@@ -285,32 +310,71 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 		return taken;
 	}
 
-	private void dispatch(TaskDelivery delivery) {
+	private RunningTask track(TaskDelivery delivery) {
 		RunningTask run = new RunningTask(delivery);
 		this.running.put(delivery.task().getId(), run);
+		return run;
+	}
+
+	/**
+	 * Start a run that holds a slot.
+	 */
+	private void dispatch(RunningTask run) {
 		try {
 			this.taskExecutor.execute(() -> run(run));
 		}
 		catch (TaskRejectedException ex) {
 			logger.warn("Worker of queue '{}' could not start task {}; handing it back", this.queue,
-					delivery.task().getId(), ex);
+					run.task().getId(), ex);
 			if (run.settle()) {
-				this.writer.handBack(List.of(delivery));
+				this.writer.handBack(List.of(run.delivery()));
 				finish(run);
 			}
 		}
 	}
 
+	/**
+	 * Start the tasks read ahead for as long as slots are free. Both the reader, after adding tasks that wait, and a
+	 * run that frees its slot call this, so that no task is left waiting while a slot is free.
+	 */
+	private void startWaiting() {
+		while (this.active && !this.waiting.isEmpty() && this.slots.tryAcquire()) {
+			RunningTask run = this.waiting.poll();
+			if (run == null) {
+				this.slots.release();
+				continue;
+			}
+			this.readAhead.release(1);
+			dispatch(run);
+		}
+	}
+
+	/**
+	 * Free a slot, and give it to a task read ahead if one waits.
+	 */
+	private void freeSlot() {
+		this.slots.release();
+		if (!this.waiting.isEmpty()) {
+			startWaiting();
+		}
+	}
+
 	private void run(RunningTask run) {
+		if (run.isSettled()) {
+			// handed back at shutdown before it started
+			return;
+		}
 		run.startedOn(Thread.currentThread());
 		Task<Object> task = run.task();
 		Duration timeout = task.getConfig().timeoutDuration();
 		ScheduledFuture<?> watch = (timeout != null && this.timeouts != null) ? this.timeouts.watch(run, timeout) : null;
 		Task<Object> outcome = null;
+		long started = System.nanoTime();
 		try {
 			outcome = this.processor.process(task, run::isTimedOut);
 		}
 		finally {
+			this.readAhead.ran(System.nanoTime() - started);
 			if (watch != null) {
 				watch.cancel(false);
 			}
@@ -323,7 +387,7 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 						this.writer.submit(outcome, run.delivery().deliveryId(), () -> forget(run));
 					}
 					finally {
-						this.slots.release();
+						freeSlot();
 					}
 				}
 				else {
@@ -358,7 +422,7 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 			this.writer.submit(outcome, run.delivery().deliveryId(), () -> forget(run));
 		}
 		finally {
-			this.slots.release();
+			freeSlot();
 		}
 	}
 
@@ -385,7 +449,7 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 
 	private void finish(RunningTask run) {
 		forget(run);
-		this.slots.release();
+		freeSlot();
 	}
 
 	private void forget(RunningTask run) {
@@ -400,6 +464,7 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 			if (thread != null) {
 				thread.join(this.settings.pollTimeout().toMillis() * 2 + 5000);
 			}
+			handBackWaiting();
 			long deadline = System.nanoTime() + this.settings.shutdownTimeout().toNanos();
 			this.writer.giveUpAt(deadline);
 			while (getActiveCount() > 0 && System.nanoTime() < deadline) {
@@ -421,14 +486,38 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 		logger.info("Stopped worker of queue '{}'", this.queue);
 	}
 
+	/**
+	 * Hand back the tasks read ahead that never started, for any worker to run.
+	 */
+	private void handBackWaiting() {
+		List<TaskDelivery> deliveries = new ArrayList<>();
+		RunningTask run;
+		while ((run = this.waiting.poll()) != null) {
+			if (run.settle()) {
+				deliveries.add(run.delivery());
+				forget(run);
+			}
+			this.readAhead.release(1);
+		}
+		if (!deliveries.isEmpty()) {
+			this.writer.handBack(deliveries);
+		}
+	}
+
 	private void abandonRunning() {
+		// a reader that outlived its wait may have read ahead since
+		handBackWaiting();
 		for (RunningTask run : List.copyOf(this.running.values())) {
 			if (!run.settle()) {
 				// it ended meanwhile and stores its own outcome
 				continue;
 			}
 			Task<Object> task = run.task();
-			if (task.getConfig().retryOnCrash()) {
+			if (run.thread() == null) {
+				// it never started: any worker may run it
+				this.writer.handBack(List.of(run.delivery()));
+			}
+			else if (task.getConfig().retryOnCrash()) {
 				logger.warn("Task {} ({}) did not finish within the shutdown timeout of {}; handing it back",
 						task.getId(), task.getName(), this.settings.shutdownTimeout());
 				this.writer.handBack(List.of(run.delivery()));

@@ -29,7 +29,7 @@ class SheppyPropertiesMetadataTests {
 		Map<String, JsonNode> properties = sheppyProperties();
 		assertThat(properties).containsOnlyKeys("sheppy.backend", "sheppy.queue", "sheppy.ttl", "sheppy.error-ttl",
 				"sheppy.worker.enabled", "sheppy.worker.concurrency", "sheppy.worker.batch-size",
-				"sheppy.worker.poll-timeout", "sheppy.worker.shutdown-timeout", "sheppy.worker.cron-interval",
+				"sheppy.worker.prefetch", "sheppy.worker.poll-timeout", "sheppy.worker.shutdown-timeout", "sheppy.worker.cron-interval",
 				"sheppy.worker.lease-timeout", "sheppy.worker.reclaim-interval", "sheppy.worker.max-deliveries",
 				"sheppy.crons", "sheppy.redis.consumer-group", "sheppy.redis.consumer-name",
 				"sheppy.redis.finished-retention");
@@ -50,6 +50,7 @@ class SheppyPropertiesMetadataTests {
 		assertThat(properties.get("sheppy.ttl").path("defaultValue").asString()).isEqualTo("30d");
 		assertThat(properties.get("sheppy.worker.enabled").path("defaultValue").asBoolean()).isTrue();
 		assertThat(properties.get("sheppy.worker.concurrency").path("defaultValue").asInt()).isEqualTo(10);
+		assertThat(properties.get("sheppy.worker.prefetch").path("defaultValue").asInt()).isEqualTo(100);
 		assertThat(properties.get("sheppy.worker.poll-timeout").path("defaultValue").asString()).isEqualTo("1s");
 		assertThat(properties.get("sheppy.redis.consumer-group").path("defaultValue").asString()).isEqualTo("workers");
 	}
