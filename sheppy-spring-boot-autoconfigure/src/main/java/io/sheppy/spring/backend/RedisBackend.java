@@ -3,12 +3,10 @@ package io.sheppy.spring.backend;
 import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -21,41 +19,26 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.dao.DataAccessException;
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.Limit;
-import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisPipelineException;
-import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.data.redis.connection.stream.ByteRecord;
-import org.springframework.data.redis.connection.stream.Consumer;
 import org.springframework.data.redis.connection.stream.MapRecord;
-import org.springframework.data.redis.connection.stream.ReadOffset;
-import org.springframework.data.redis.connection.stream.RecordId;
-import org.springframework.data.redis.connection.stream.StreamOffset;
-import org.springframework.data.redis.connection.stream.StreamReadOptions;
-import org.springframework.data.redis.connection.stream.StreamRecords;
 import org.springframework.data.redis.connection.stream.StreamInfo;
 import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.ZSetOperations.TypedTuple;
-import org.springframework.data.redis.core.script.RedisScript;
-import org.springframework.data.redis.serializer.RedisSerializer;
-import org.springframework.data.redis.serializer.SerializationException;
 import org.springframework.util.Assert;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.StringUtils;
@@ -63,9 +46,7 @@ import org.springframework.util.StringUtils;
 import io.sheppy.spring.core.InvalidTaskException;
 import io.sheppy.spring.core.Task;
 import io.sheppy.spring.core.TaskCron;
-import io.sheppy.spring.core.TaskException;
 import io.sheppy.spring.core.TaskJson;
-import io.sheppy.spring.core.TaskSpec;
 import io.sheppy.spring.core.TaskStatus;
 
 /**
@@ -89,43 +70,32 @@ public class RedisBackend implements Backend, AutoCloseable {
 
 	private static final Log logger = LogFactory.getLog(RedisBackend.class);
 
-	/** The most keys read, deleted or sent to a script in one command. */
-	static final int BATCH_SIZE = 1000;
-
 	/** The longest a blocking read waits in one call; longer waits loop. */
 	static final long MAX_BLOCK_MILLIS = 5000;
 
 	private static final int CANCEL_ATTEMPTS = 5;
 
-	private static final int LOGGED_CONTENT_LENGTH = 200;
-
-	private static final JsonMapper TREE_MAPPER = JsonMapper.builder().build();
-
-	private static final byte[] DATA_FIELD = bytes("data");
-
 	private static final boolean LETTUCE_PRESENT = ClassUtils.isPresent("io.lettuce.core.RedisClient",
 			RedisBackend.class.getClassLoader());
-
-	private static final RedisSerializer<Object> ARGS_SERIALIZER = new ArgsSerializer();
 
 	private final StringRedisTemplate redisTemplate;
 
 	private final RedisDedicatedConnections connections;
 
+	private final RedisScriptRunner scripts;
+
 	private final TaskJson taskJson;
 
 	private final Settings settings;
 
-	private final long maxBlockMillis;
+	/** Noted by the reader when it claims tasks, taken when their outcomes are stored or they are handed back. */
+	private final ClaimedRecords claimedRecords = new ClaimedRecords();
+
+	private final RedisTaskReader reader;
 
 	private final RedisFinishedTaskListener finishedTaskListener;
 
 	private final RedisScheduleChangeListener scheduleChangeListener;
-
-	private final ClaimedRecords claimedRecords = new ClaimedRecords();
-
-	/** Queues whose last read took as many entries as it asked for: the next read claims in the same step. */
-	private final Set<String> backlogged = ConcurrentHashMap.newKeySet();
 
 	/**
 	 * Create a backend with the {@linkplain Settings#defaults() default settings}.
@@ -164,11 +134,14 @@ public class RedisBackend implements Backend, AutoCloseable {
 		Assert.notNull(readerRecheckInterval, "'readerRecheckInterval' must not be null");
 		this.redisTemplate = new StringRedisTemplate(connectionFactory);
 		this.connections = new RedisDedicatedConnections(connectionFactory);
+		this.scripts = new RedisScriptRunner(this.redisTemplate, this.connections);
 		this.taskJson = taskJson;
 		this.settings = settings;
-		this.maxBlockMillis = maxBlockMillis(connectionFactory);
+		long maxBlockMillis = maxBlockMillis(connectionFactory);
+		this.reader = new RedisTaskReader(this.connections, this.scripts, taskJson, settings.consumerGroup(),
+				settings.consumerName(), maxBlockMillis, this.claimedRecords, this::storeResult);
 		this.finishedTaskListener = new RedisFinishedTaskListener(this.redisTemplate, this.connections, taskJson,
-				this.maxBlockMillis, readerIdleTimeout, readerRecheckInterval);
+				maxBlockMillis, readerIdleTimeout, readerRecheckInterval);
 		this.scheduleChangeListener = new RedisScheduleChangeListener(connectionFactory);
 	}
 
@@ -192,22 +165,22 @@ public class RedisBackend implements Backend, AutoCloseable {
 		tasks.forEach((task) -> jsons.add(this.taskJson.writeBytes(task)));
 		return run(() -> "add " + count(tasks.size(), "task") + " to queue '" + queue + "'", () -> {
 			List<Boolean> queued = new ArrayList<>(tasks.size());
-			for (int from = 0; from < tasks.size(); from += BATCH_SIZE) {
-				int to = Math.min(from + BATCH_SIZE, tasks.size());
+			for (int from = 0; from < tasks.size(); from += RedisSupport.BATCH_SIZE) {
+				int to = Math.min(from + RedisSupport.BATCH_SIZE, tasks.size());
 				List<String> keys = new ArrayList<>(to - from + 2);
 				keys.add(RedisKeys.pending(queue));
 				keys.add(RedisKeys.pendingIds(queue));
 				List<Object> args = new ArrayList<>(2 * (to - from) + 2);
 				args.add(this.settings.consumerGroup());
-				args.add(flag(unique));
+				args.add(RedisSupport.flag(unique));
 				for (int i = from; i < to; i++) {
 					UUID id = tasks.get(i).getId();
 					keys.add(RedisKeys.task(queue, id));
 					args.add(id.toString());
 					args.add(jsons.get(i));
 				}
-				List<?> replies = (from == 0) ? executeAndRegister(queue, RedisScripts.APPEND, keys, args)
-						: execute(RedisScripts.APPEND, keys, args);
+				List<?> replies = (from == 0) ? this.scripts.executeAndRegister(queue, RedisScripts.APPEND, keys, args)
+						: this.scripts.execute(RedisScripts.APPEND, keys, args);
 				for (Object reply : replies) {
 					queued.add(reply instanceof String);
 				}
@@ -225,289 +198,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 		if (timeout != null && timeout.isNegative()) {
 			throw new IllegalArgumentException("'timeout' must not be negative but was " + timeout);
 		}
-		if (Thread.currentThread().isInterrupted()) {
-			// a worker that is being stopped: a read whose reply is never taken would leave its entries claimed
-			return List.of();
-		}
-		return run(() -> "take tasks from queue '" + queue + "'", () -> {
-			if (this.backlogged.contains(queue)) {
-				List<TaskDelivery> taken = readAndClaim(queue, limit);
-				if (taken != null) {
-					return taken;
-				}
-			}
-			List<ByteRecord> records;
-			try {
-				records = readGroup(queue, limit, timeout);
-				if (records.size() >= limit) {
-					this.backlogged.add(queue);
-				}
-			}
-			catch (DataAccessException ex) {
-				if (Thread.currentThread().isInterrupted()) {
-					// interrupted while waiting: the connection is closed, the interrupt stays for the caller
-					return List.of();
-				}
-				throw ex;
-			}
-			return records.isEmpty() ? List.of() : claim(queue, records, false);
-		});
-	}
-
-	/**
-	 * Read and claim new entries in one step, without blocking: while the queue has a backlog, this saves the round
-	 * trip of a read. The entries that the script left unclaimed (a layout it does not know, a record that changed, a
-	 * task that cannot be read) are claimed as read entries are.
-	 * @return the tasks taken, or {@code null} when there was no new entry (or no stream or group) to read
-	 */
-	private @Nullable List<TaskDelivery> readAndClaim(String queue, int limit) {
-		List<?> replies;
-		try {
-			replies = this.redisTemplate.execute(RedisScripts.READ_CLAIM, ARGS_SERIALIZER, rawResults(),
-					List.of(RedisKeys.pending(queue)), this.settings.consumerGroup(), this.settings.consumerName(),
-					RedisKeys.taskPrefix(queue), limit);
-		}
-		catch (DataAccessException ex) {
-			this.backlogged.remove(queue);
-			if (hasErrorCode(ex, "NOGROUP")) {
-				// the blocking read creates the stream and its group
-				return null;
-			}
-			throw ex;
-		}
-		int read = replies.size() / 3;
-		if (read < limit) {
-			this.backlogged.remove(queue);
-		}
-		if (read == 0) {
-			return null;
-		}
-		List<TaskDelivery> deliveries = new ArrayList<>(read);
-		List<ByteRecord> unclaimed = new ArrayList<>();
-		for (int i = 0; i + 2 < replies.size(); i += 3) {
-			String entryId = string((byte[]) replies.get(i));
-			byte[] data = (byte[]) replies.get(i + 1);
-			int status = ((Number) replies.get(i + 2)).intValue();
-			TaskDelivery delivery = (status >= 0) ? claimed(entryId, data, status) : null;
-			if (delivery != null) {
-				deliveries.add(delivery);
-			}
-			else {
-				unclaimed.add(StreamRecords.rawBytes((data.length > 0) ? Map.of(DATA_FIELD, data) : Map.of())
-					.withStreamKey(bytes(RedisKeys.pending(queue)))
-					.withId(RecordId.of(entryId)));
-			}
-		}
-		if (!unclaimed.isEmpty()) {
-			deliveries.addAll(claim(queue, unclaimed, false));
-		}
-		return deliveries;
-	}
-
-	/**
-	 * Return the delivery of an entry that the read-and-claim script claimed, noting the beginning of the record it
-	 * wrote; {@code null} when its task cannot be read (it is then claimed as any read entry, and recorded as failed).
-	 */
-	private @Nullable TaskDelivery claimed(String entryId, byte[] data, int status) {
-		Task<Object> task;
-		try {
-			task = this.taskJson.read(data);
-		}
-		catch (InvalidTaskException ex) {
-			return null;
-		}
-		if (task.getFinishedAt() == null) {
-			this.claimedRecords.put(entryId, ClaimMark.markedPrefix(data, status, TaskStatus.PROCESSING));
-		}
-		return new TaskDelivery(task.mutate().status(TaskStatus.PROCESSING).build(), entryId);
-	}
-
-	private List<ByteRecord> readGroup(String queue, int limit, @Nullable Duration timeout) {
-		byte[] stream = bytes(RedisKeys.pending(queue));
-		Consumer consumer = Consumer.from(this.settings.consumerGroup(), this.settings.consumerName());
-		boolean blocking = timeout != null && !timeout.isZero();
-		long deadline = blocking ? deadline(timeout) : 0;
-		return this.connections.execute((connection) -> {
-			boolean groupCreated = false;
-			while (true) {
-				StreamReadOptions options = StreamReadOptions.empty().count(limit);
-				long block = blocking ? blockMillis(deadline - System.nanoTime(), this.maxBlockMillis) : 0;
-				if (block > 0) {
-					options = options.block(Duration.ofMillis(block));
-				}
-				List<ByteRecord> records;
-				try {
-					records = connection.streamCommands()
-						.xReadGroup(consumer, options, StreamOffset.create(stream, ReadOffset.lastConsumed()));
-				}
-				catch (DataAccessException ex) {
-					// UNBLOCKED: the stream was deleted while the read blocked; NOGROUP: the stream or group is gone
-					if (groupCreated || !(hasErrorCode(ex, "NOGROUP") || hasErrorCode(ex, "UNBLOCKED"))) {
-						throw ex;
-					}
-					createGroup(connection, stream);
-					groupCreated = true;
-					continue;
-				}
-				if ((records != null && !records.isEmpty()) || block == 0) {
-					return (records != null) ? records : List.of();
-				}
-			}
-		});
-	}
-
-	private void createGroup(RedisConnection connection, byte[] stream) {
-		try {
-			connection.streamCommands()
-				.xGroupCreate(stream, this.settings.consumerGroup(), ReadOffset.from("0"), true);
-		}
-		catch (DataAccessException ex) {
-			if (!hasErrorCode(ex, "BUSYGROUP")) {
-				throw ex;
-			}
-		}
-	}
-
-	/**
-	 * Claim entries this worker read ({@code takenOver} false) or took over from a lost worker: mark their tasks as
-	 * processing, and move entries that hold no valid task aside.
-	 */
-	private List<TaskDelivery> claim(String queue, List<ByteRecord> records, boolean takenOver) {
-		List<@Nullable Task<Object>> tasks = new ArrayList<>(records.size());
-		List<@Nullable String> problems = new ArrayList<>(records.size());
-		List<Object> args = new ArrayList<>(4 * records.size() + 6);
-		args.add(this.settings.consumerGroup());
-		args.add(this.settings.consumerName());
-		args.add(RedisKeys.taskPrefix(queue));
-		args.add(flag(!takenOver));
-		List<String> entryIds = new ArrayList<>(records.size());
-		records.forEach((record) -> entryIds.add(record.getId().getValue()));
-		String[] range = range(entryIds);
-		args.add(range[0]);
-		args.add(range[1]);
-		List<@Nullable ClaimMark> marks = new ArrayList<>(records.size());
-		for (ByteRecord record : records) {
-			byte[] data = field(record, DATA_FIELD);
-			Task<Object> task = null;
-			String problem = null;
-			if (data == null) {
-				problem = "it has no 'data' field";
-			}
-			else {
-				try {
-					task = this.taskJson.read(data);
-				}
-				catch (InvalidTaskException ex) {
-					problem = ex.getMessage();
-				}
-			}
-			Task<Object> invalid = (task == null && data != null) ? invalidTask(string(data), problem) : null;
-			ClaimMark mark = null;
-			if (task != null && data != null) {
-				task = task.mutate().status(TaskStatus.PROCESSING).build();
-				mark = mark(data, task);
-			}
-			tasks.add((task != null) ? task : invalid);
-			problems.add(problem);
-			args.add(record.getId().getValue());
-			if (task != null && mark != null) {
-				args.add(task.getId().toString());
-				args.add(mark.json());
-				args.add(mark.queuedPrefix());
-			}
-			else if (invalid != null) {
-				args.add(invalid.getId().toString());
-				args.add("");
-				args.add("");
-			}
-			else {
-				args.add("");
-				args.add(String.valueOf(problem));
-				args.add("");
-			}
-			marks.add((task != null && task.getFinishedAt() == null) ? mark : null);
-		}
-		List<?> replies = execute(RedisScripts.CLAIM,
-				List.of(RedisKeys.pending(queue), RedisKeys.pendingIds(queue), RedisKeys.dead(queue)), args);
-		List<TaskDelivery> deliveries = new ArrayList<>(records.size());
-		for (int i = 0; i < records.size(); i++) {
-			Task<Object> task = tasks.get(i);
-			String entryId = records.get(i).getId().getValue();
-			if (Long.valueOf(-1).equals(replies.get(i))) {
-				// taken over by another worker since it was read (this one stalled past its lease): it decides
-				logger.info("Entry " + entryId + " of queue '" + queue + "' was taken over by another worker before "
-						+ "this one claimed it; it is left to that worker");
-			}
-			else if (task == null) {
-				logger.error("Moved entry " + entryId + " of queue '" + queue + "' to its dead-letter stream "
-						+ RedisKeys.dead(queue) + " because it holds no valid task (" + problems.get(i) + "): "
-						+ describe(records.get(i)));
-			}
-			else if (!Long.valueOf(1).equals(replies.get(i))) {
-				continue;
-			}
-			else if (task.getStatus() == TaskStatus.FAILED) {
-				logger.error("Task " + task.getId() + " of queue '" + queue + "' is not valid and is recorded as failed: "
-						+ problems.get(i));
-				storeResult(queue, task, entryId);
-			}
-			else {
-				ClaimMark mark = marks.get(i);
-				if (mark != null) {
-					this.claimedRecords.put(entryId, mark.markedPrefix());
-				}
-				deliveries.add(new TaskDelivery(task, entryId));
-			}
-		}
-		return deliveries;
-	}
-
-	/**
-	 * Return the processing state of a task read from the given JSON: the JSON with its status replaced, or, when it
-	 * has no status to replace, the task written anew (then recognised as queued by the whole JSON).
-	 */
-	private ClaimMark mark(byte[] queued, Task<Object> processing) {
-		ClaimMark mark = ClaimMark.of(queued, TaskStatus.PROCESSING);
-		if (mark != null) {
-			return mark;
-		}
-		byte[] json = this.taskJson.writeBytes(processing);
-		ClaimMark written = ClaimMark.of(json, TaskStatus.PROCESSING);
-		return new ClaimMark(json, queued, (written != null) ? written.markedPrefix() : json);
-	}
-
-	/**
-	 * Return the failed state of a task whose JSON cannot be read but names its id, so that its owner sees why it did
-	 * not run; {@code null} when not even the id can be read.
-	 */
-	private @Nullable Task<Object> invalidTask(String json, @Nullable String problem) {
-		JsonNode node;
-		try {
-			node = TREE_MAPPER.readTree(json);
-		}
-		catch (RuntimeException ex) {
-			return null;
-		}
-		JsonNode id = (node != null) ? node.get("id") : null;
-		if (id == null || !id.isString()) {
-			return null;
-		}
-		UUID uuid;
-		try {
-			uuid = UUID.fromString(id.stringValue());
-		}
-		catch (IllegalArgumentException ex) {
-			return null;
-		}
-		JsonNode func = node.path("spec").path("func");
-		String name = (func.isString() && !func.stringValue().isBlank()) ? func.stringValue() : "unknown";
-		String message = "The task cannot be read (" + problem + "): " + abbreviate(json);
-		return Task.builder(new TaskSpec(name, List.of(), Map.of()))
-			.id(uuid)
-			.status(TaskStatus.FAILED)
-			.exception(TaskException.of("InvalidTaskException", message))
-			.finishedAt(Task.now())
-			.build();
+		return run(() -> "take tasks from queue '" + queue + "'", () -> this.reader.pop(queue, limit, timeout));
 	}
 
 	@Override
@@ -524,7 +215,8 @@ public class RedisBackend implements Backend, AutoCloseable {
 				for (MapRecord<String, Object, Object> record : records) {
 					Object data = record.getValue().get("data");
 					String entry = "entry " + record.getId().getValue();
-					Task<Object> task = (data instanceof String json) ? readOrSkip(queue, json, entry) : null;
+					Task<Object> task = (data instanceof String json)
+							? RedisSupport.readOrSkip(this.taskJson, queue, json, entry, logger) : null;
 					if (task != null) {
 						tasks.add(task);
 					}
@@ -548,11 +240,12 @@ public class RedisBackend implements Backend, AutoCloseable {
 			long removed = scanTaskRecords(queue, (keys) -> orZero(this.redisTemplate.unlink(keys)));
 			this.connections.executePipelined((connection) -> {
 				// trimmed, not deleted: the stream and its consumer group stay for the workers that read it
-				connection.streamCommands().xTrim(bytes(RedisKeys.pending(queue)), 0);
+				connection.streamCommands().xTrim(RedisSupport.bytes(RedisKeys.pending(queue)), 0);
 				connection.keyCommands()
-					.del(bytes(RedisKeys.pendingIds(queue)), bytes(RedisKeys.scheduled(queue)),
-							bytes(RedisKeys.cron(queue)), bytes(RedisKeys.dead(queue)));
-				connection.hashCommands().hDel(bytes(RedisKeys.QUEUES), bytes(queue));
+					.del(RedisSupport.bytes(RedisKeys.pendingIds(queue)),
+							RedisSupport.bytes(RedisKeys.scheduled(queue)), RedisSupport.bytes(RedisKeys.cron(queue)),
+							RedisSupport.bytes(RedisKeys.dead(queue)));
+				connection.hashCommands().hDel(RedisSupport.bytes(RedisKeys.QUEUES), RedisSupport.bytes(queue));
 			});
 			return removed;
 		});
@@ -573,10 +266,10 @@ public class RedisBackend implements Backend, AutoCloseable {
 
 	private Map<UUID, Task<Object>> readTasks(String queue, Collection<UUID> ids) {
 		Map<UUID, Task<Object>> tasks = new LinkedHashMap<>();
-		List<UUID> batch = new ArrayList<>(Math.min(ids.size(), BATCH_SIZE));
+		List<UUID> batch = new ArrayList<>(Math.min(ids.size(), RedisSupport.BATCH_SIZE));
 		for (UUID id : ids) {
 			batch.add(id);
-			if (batch.size() == BATCH_SIZE) {
+			if (batch.size() == RedisSupport.BATCH_SIZE) {
 				readBatch(queue, batch, tasks);
 				batch.clear();
 			}
@@ -614,20 +307,23 @@ public class RedisBackend implements Backend, AutoCloseable {
 	/**
 	 * Find the task records of a queue with {@code SCAN} and hand them to an action in batches.
 	 * @param queue the queue name
-	 * @param action what to do with a batch of at most {@link #BATCH_SIZE} keys, returning a count
+	 * @param action what to do with a batch of at most {@link RedisSupport#BATCH_SIZE} keys, returning a count
 	 * @return the sum of the counts
 	 */
 	private long scanTaskRecords(String queue, ToLongFunction<List<String>> action) {
 		long total = 0;
-		ScanOptions options = ScanOptions.scanOptions().match(RedisKeys.taskPattern(queue)).count(BATCH_SIZE).build();
+		ScanOptions options = ScanOptions.scanOptions()
+			.match(RedisKeys.taskPattern(queue))
+			.count(RedisSupport.BATCH_SIZE)
+			.build();
 		try (Cursor<String> cursor = this.redisTemplate.scan(options)) {
-			List<String> batch = new ArrayList<>(BATCH_SIZE);
+			List<String> batch = new ArrayList<>(RedisSupport.BATCH_SIZE);
 			while (cursor.hasNext()) {
 				String key = cursor.next();
 				if (RedisKeys.taskId(queue, key) != null) {
 					batch.add(key);
 				}
-				if (batch.size() == BATCH_SIZE) {
+				if (batch.size() == RedisSupport.BATCH_SIZE) {
 					total += action.applyAsLong(batch);
 					batch.clear();
 				}
@@ -643,7 +339,8 @@ public class RedisBackend implements Backend, AutoCloseable {
 		List<String> jsons = this.redisTemplate.opsForValue().multiGet(keys);
 		for (int i = 0; i < keys.size(); i++) {
 			String json = (jsons != null) ? jsons.get(i) : null;
-			Task<Object> task = (json != null) ? readOrSkip(queue, json, "record " + keys.get(i)) : null;
+			Task<Object> task = (json != null)
+					? RedisSupport.readOrSkip(this.taskJson, queue, json, "record " + keys.get(i), logger) : null;
 			if (task != null) {
 				tasks.add(task);
 			}
@@ -658,9 +355,9 @@ public class RedisBackend implements Backend, AutoCloseable {
 		String json = this.taskJson.write(task);
 		return run(() -> "schedule task " + task.getId() + " in queue '" + queue + "'", () -> {
 			List<String> keys = List.of(RedisKeys.task(queue, task.getId()), RedisKeys.scheduled(queue));
-			List<Object> args = List.of(task.getId().toString(), json, score(at), flag(unique),
+			List<Object> args = List.of(task.getId().toString(), json, score(at), RedisSupport.flag(unique),
 					RedisKeys.scheduleChanged(queue));
-			return Long.valueOf(1).equals(executeAndRegister(queue, RedisScripts.SCHEDULE, keys, args));
+			return Long.valueOf(1).equals(this.scripts.executeAndRegister(queue, RedisScripts.SCHEDULE, keys, args));
 		});
 	}
 
@@ -688,7 +385,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 			// the records are compared byte for byte in the script, so they are read and sent back as bytes
 			List<byte[]> peeked = this.redisTemplate.execute((RedisCallback<List<byte[]>>) (connection) -> connection
 				.stringCommands()
-				.mGet(keys.subList(3, keys.size()).stream().map(RedisBackend::bytes).toArray(byte[][]::new)));
+				.mGet(keys.subList(3, keys.size()).stream().map(RedisSupport::bytes).toArray(byte[][]::new)));
 			List<@Nullable Task<Object>> promoted = new ArrayList<>(ids.size());
 			List<@Nullable String> problems = new ArrayList<>(ids.size());
 			List<Object> args = new ArrayList<>(3 * ids.size() + 2);
@@ -701,7 +398,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 				String problem = null;
 				if (current != null) {
 					try {
-						Task<Object> stored = this.taskJson.read(string(current));
+						Task<Object> stored = this.taskJson.read(RedisSupport.string(current));
 						if (!stored.isFinished()) {
 							task = stored.mutate().status(TaskStatus.PENDING).build();
 							json = this.taskJson.write(task);
@@ -718,7 +415,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 				args.add((current != null) ? current : new byte[0]);
 				args.add(json);
 			}
-			List<?> replies = execute(RedisScripts.PROMOTE, keys, args);
+			List<?> replies = this.scripts.execute(RedisScripts.PROMOTE, keys, args);
 			List<Task<Object>> moved = new ArrayList<>(ids.size());
 			for (int i = 0; i < ids.size(); i++) {
 				Object reply = replies.get(i);
@@ -729,7 +426,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 				else if (Long.valueOf(-1).equals(reply) && problems.get(i) != null) {
 					logger.error("Removed task " + ids.get(i) + " from the schedule of queue '" + queue
 							+ "' because its record is not a valid task (" + problems.get(i) + "): "
-							+ abbreviate(string(peeked.get(i))));
+							+ RedisSupport.abbreviate(RedisSupport.string(peeked.get(i))));
 				}
 			}
 			return moved;
@@ -746,8 +443,8 @@ public class RedisBackend implements Backend, AutoCloseable {
 			}
 			List<String> keys = members.stream().map((id) -> RedisKeys.taskPrefix(queue) + id).toList();
 			List<Task<Object>> tasks = new ArrayList<>(keys.size());
-			for (int from = 0; from < keys.size(); from += BATCH_SIZE) {
-				readAllBatch(queue, keys.subList(from, Math.min(from + BATCH_SIZE, keys.size())), tasks);
+			for (int from = 0; from < keys.size(); from += RedisSupport.BATCH_SIZE) {
+				readAllBatch(queue, keys.subList(from, Math.min(from + RedisSupport.BATCH_SIZE, keys.size())), tasks);
 			}
 			return tasks;
 		});
@@ -779,7 +476,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 	/**
 	 * {@inheritDoc}
 	 * <p>
-	 * This backend stores up to {@value #BATCH_SIZE} states with one script call.
+	 * This backend stores up to {@value RedisSupport#BATCH_SIZE} states with one script call.
 	 */
 	@Override
 	public List<Boolean> storeResults(String queue, List<TaskDelivery> outcomes) {
@@ -808,8 +505,8 @@ public class RedisBackend implements Backend, AutoCloseable {
 		}
 		return run(operation, () -> {
 			List<Boolean> stored = new ArrayList<>(tasks.size());
-			for (int from = 0; from < tasks.size(); from += BATCH_SIZE) {
-				int to = Math.min(from + BATCH_SIZE, tasks.size());
+			for (int from = 0; from < tasks.size(); from += RedisSupport.BATCH_SIZE) {
+				int to = Math.min(from + RedisSupport.BATCH_SIZE, tasks.size());
 				List<String> keys = new ArrayList<>(to - from + 5);
 				keys.add(RedisKeys.pending(queue));
 				keys.add(RedisKeys.pendingIds(queue));
@@ -822,7 +519,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 						delivered.add(deliveryId);
 					}
 				}
-				String[] range = delivered.isEmpty() ? new String[] { "", "" } : range(delivered);
+				String[] range = delivered.isEmpty() ? new String[] { "", "" } : RedisSupport.range(delivered);
 				List<Object> args = new ArrayList<>(7 * (to - from) + 6);
 				args.add(this.settings.consumerGroup());
 				args.add(this.settings.consumerName());
@@ -837,14 +534,14 @@ public class RedisBackend implements Backend, AutoCloseable {
 					keys.add(RedisKeys.task(queue, task.getId()));
 					args.add(task.getId().toString());
 					args.add(jsons.get(i));
-					args.add(flag(task.isFinished()));
+					args.add(RedisSupport.flag(task.isFinished()));
 					args.add(this.settings.ttlPolicy().resolve(task).map(RedisBackend::seconds).orElse(""));
 					args.add((deliveryId != null) ? deliveryId : "");
 					args.add((retryAt != null) ? score(retryAt) : "");
 					byte[] claimed = (deliveryId != null) ? this.claimedRecords.take(deliveryId) : null;
 					args.add((claimed != null) ? claimed : "");
 				}
-				for (Object reply : execute(RedisScripts.STORE_RESULTS, keys, args)) {
+				for (Object reply : this.scripts.execute(RedisScripts.STORE_RESULTS, keys, args)) {
 					stored.add(Long.valueOf(1).equals(reply));
 				}
 			}
@@ -866,8 +563,9 @@ public class RedisBackend implements Backend, AutoCloseable {
 			marks.add(markedPrefix(delivery));
 		}
 		run(() -> "hand back " + count(released.size(), "task") + " to queue '" + queue + "'", () -> {
-			for (int from = 0; from < released.size(); from += BATCH_SIZE) {
-				List<TaskDelivery> batch = released.subList(from, Math.min(from + BATCH_SIZE, released.size()));
+			for (int from = 0; from < released.size(); from += RedisSupport.BATCH_SIZE) {
+				List<TaskDelivery> batch = released.subList(from,
+						Math.min(from + RedisSupport.BATCH_SIZE, released.size()));
 				List<String> keys = new ArrayList<>(batch.size() + 2);
 				keys.add(RedisKeys.pending(queue));
 				keys.add(RedisKeys.pendingIds(queue));
@@ -882,7 +580,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 					args.add(id.toString());
 					args.add(marks.get(from + i));
 				}
-				List<?> replies = execute(RedisScripts.RELEASE, keys, args);
+				List<?> replies = this.scripts.execute(RedisScripts.RELEASE, keys, args);
 				for (int i = 0; i < batch.size(); i++) {
 					if (Long.valueOf(-1).equals(replies.get(i))) {
 						logger.error("Did not queue task " + batch.get(i).task().getId() + " of queue '" + queue
@@ -944,7 +642,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 					RedisKeys.pendingIds(queue), RedisKeys.scheduled(queue));
 			List<Object> args = List.of(task.getId().toString(), json, this.settings.consumerGroup(),
 					(at != null) ? score(at) : "", RedisKeys.scheduleChanged(queue));
-			return Long.valueOf(1).equals(executeAndRegister(queue, RedisScripts.RETRY, keys, args));
+			return Long.valueOf(1).equals(this.scripts.executeAndRegister(queue, RedisScripts.RETRY, keys, args));
 		});
 	}
 
@@ -998,7 +696,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 		args.add(this.settings.consumerName());
 		args.addAll(deliveryIds);
 		run(() -> "renew the leases of " + count(deliveryIds.size(), "task") + " of queue '" + queue + "'",
-				() -> execute(RedisScripts.RENEW, List.of(RedisKeys.pending(queue)), args));
+				() -> this.scripts.execute(RedisScripts.RENEW, List.of(RedisKeys.pending(queue)), args));
 	}
 
 	@Override
@@ -1006,67 +704,8 @@ public class RedisBackend implements Backend, AutoCloseable {
 		assertQueue(queue);
 		Assert.isTrue(minIdle != null && !minIdle.isNegative(), () -> "'minIdle' must not be negative but was " + minIdle);
 		Assert.isTrue(limit >= 1, () -> "'limit' must be at least 1 but was " + limit);
-		return run(() -> "take over the abandoned tasks of queue '" + queue + "'", () -> {
-			List<ReclaimedDelivery> reclaimed = new ArrayList<>();
-			String cursor = "0-0";
-			do {
-				List<?> page;
-				try {
-					page = execute(RedisScripts.RECLAIM, List.of(RedisKeys.pending(queue)),
-							List.of(this.settings.consumerGroup(), this.settings.consumerName(), minIdle.toMillis(),
-									cursor, Math.min(BATCH_SIZE, limit - reclaimed.size()),
-									RedisKeys.taskPrefix(queue)));
-				}
-				catch (RuntimeException ex) {
-					if (hasErrorCode(ex, "NOGROUP")) {
-						return reclaimed;
-					}
-					throw ex;
-				}
-				cursor = String.valueOf(page.get(0));
-				List<ByteRecord> unreadable = new ArrayList<>();
-				for (int i = 1; i + 3 < page.size(); i += 4) {
-					String entryId = String.valueOf(page.get(i));
-					String data = (String) page.get(i + 1);
-					ReclaimedDelivery entry = reclaimed(queue, entryId, data, number(page.get(i + 2)),
-							(String) page.get(i + 3));
-					if (entry != null) {
-						reclaimed.add(entry);
-					}
-					else {
-						unreadable.add(StreamRecords
-							.rawBytes((data != null) ? Map.of(DATA_FIELD, bytes(data)) : Map.of())
-							.withStreamKey(bytes(RedisKeys.pending(queue)))
-							.withId(RecordId.of(entryId)));
-					}
-				}
-				if (!unreadable.isEmpty()) {
-					// kept as pop keeps them: in the dead-letter stream, or recorded as failed when they name their task
-					claim(queue, unreadable, true);
-				}
-			}
-			while (!"0-0".equals(cursor) && reclaimed.size() < limit);
-			return reclaimed;
-		});
-	}
-
-	/**
-	 * Return a taken-over entry, or {@code null} when it holds no readable task (the caller moves it aside).
-	 */
-	private @Nullable ReclaimedDelivery reclaimed(String queue, String entryId, @Nullable String data,
-			long deliveries, @Nullable String stored) {
-		if (data == null) {
-			return null;
-		}
-		Task<Object> task;
-		try {
-			task = this.taskJson.read(data);
-		}
-		catch (InvalidTaskException ex) {
-			return null;
-		}
-		Task<Object> current = (stored != null) ? readOrSkip(queue, stored, "taken-over entry " + entryId) : null;
-		return new ReclaimedDelivery(new TaskDelivery(task, entryId), current, deliveries);
+		return run(() -> "take over the abandoned tasks of queue '" + queue + "'",
+				() -> this.reader.reclaim(queue, minIdle, limit));
 	}
 
 	@Override
@@ -1074,7 +713,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 		assertQueue(queue);
 		Assert.isTrue(minIdle != null && !minIdle.isNegative(), () -> "'minIdle' must not be negative but was " + minIdle);
 		return run(() -> "remove idle workers of queue '" + queue + "'", () -> {
-			byte[] stream = bytes(RedisKeys.pending(queue));
+			byte[] stream = RedisSupport.bytes(RedisKeys.pending(queue));
 			String group = this.settings.consumerGroup();
 			return this.redisTemplate.execute((RedisCallback<Integer>) (connection) -> {
 				StreamInfo.XInfoConsumers consumers;
@@ -1082,7 +721,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 					consumers = connection.streamCommands().xInfoConsumers(stream, group);
 				}
 				catch (RuntimeException ex) {
-					if (hasErrorCode(ex, "NOGROUP") || hasErrorCode(ex, "ERR")) {
+					if (RedisSupport.hasErrorCode(ex, "NOGROUP") || RedisSupport.hasErrorCode(ex, "ERR")) {
 						return 0;
 					}
 					throw ex;
@@ -1111,7 +750,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 		this.claimedRecords.forget(deliveryIds);
 		String[] ids = deliveryIds.toArray(String[]::new);
 		run(() -> "acknowledge " + count(ids.length, "entry", "entries") + " of queue '" + queue + "'", () -> {
-			byte[] stream = bytes(RedisKeys.pending(queue));
+			byte[] stream = RedisSupport.bytes(RedisKeys.pending(queue));
 			return this.connections.executePipelined((connection) -> {
 				connection.streamCommands().xAck(stream, this.settings.consumerGroup(), ids);
 				connection.streamCommands().xDel(stream, ids);
@@ -1152,7 +791,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 		assertQueue(queue);
 		Assert.notNull(id, "'id' must not be null");
 		return run(() -> "cancel task " + id + " of queue '" + queue + "'", () -> {
-			byte[] key = bytes(RedisKeys.task(queue, id));
+			byte[] key = RedisSupport.bytes(RedisKeys.task(queue, id));
 			List<String> keys = List.of(RedisKeys.task(queue, id), RedisKeys.scheduled(queue), RedisKeys.pending(queue),
 					RedisKeys.pendingIds(queue), RedisKeys.finished(queue), RedisKeys.completed(queue));
 			for (int attempt = 0; attempt < CANCEL_ATTEMPTS; attempt++) {
@@ -1161,7 +800,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 				if (current == null) {
 					return Optional.empty();
 				}
-				Task<Object> task = this.taskJson.read(string(current));
+				Task<Object> task = this.taskJson.read(RedisSupport.string(current));
 				if (task.isFinished()) {
 					return Optional.empty();
 				}
@@ -1169,7 +808,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 				String ttl = this.settings.ttlPolicy().resolve(cancelled).map(RedisBackend::seconds).orElse("");
 				List<Object> args = List.of(id.toString(), current, this.taskJson.write(cancelled), ttl,
 						finishedMinId(), this.settings.consumerGroup());
-				String outcome = execute(RedisScripts.CANCEL, keys, args);
+				String outcome = this.scripts.execute(RedisScripts.CANCEL, keys, args);
 				if ("cancelled".equals(outcome)) {
 					return Optional.of(cancelled);
 				}
@@ -1187,7 +826,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 		assertQueue(queue);
 		Assert.notNull(id, "'id' must not be null");
 		Long deleted = run(() -> "delete task " + id + " of queue '" + queue + "'",
-				() -> execute(RedisScripts.DELETE, List.of(RedisKeys.task(queue, id)), List.of()));
+				() -> this.scripts.execute(RedisScripts.DELETE, List.of(RedisKeys.task(queue, id)), List.of()));
 		if (Long.valueOf(-1).equals(deleted)) {
 			throw new IllegalStateException("Task " + id + " has not finished; cancel it first");
 		}
@@ -1199,14 +838,14 @@ public class RedisBackend implements Backend, AutoCloseable {
 		assertQueue(queue);
 		return run(() -> "read the counts of queue '" + queue + "'", () -> {
 			List<Object> results = this.connections.executePipelined((connection) -> {
-				connection.streamCommands().xLen(bytes(RedisKeys.pending(queue)));
-				connection.stringCommands().get(bytes(RedisKeys.completed(queue)));
-				connection.zSetCommands().zCard(bytes(RedisKeys.scheduled(queue)));
+				connection.streamCommands().xLen(RedisSupport.bytes(RedisKeys.pending(queue)));
+				connection.stringCommands().get(RedisSupport.bytes(RedisKeys.completed(queue)));
+				connection.zSetCommands().zCard(RedisSupport.bytes(RedisKeys.scheduled(queue)));
 			});
 			Object completed = results.get(1);
-			return new QueueStats(number(results.get(0)),
-					(completed instanceof byte[] counter) ? Long.parseLong(string(counter)) : 0,
-					number(results.get(2)));
+			return new QueueStats(RedisSupport.number(results.get(0)),
+					(completed instanceof byte[] counter) ? Long.parseLong(RedisSupport.string(counter)) : 0,
+					RedisSupport.number(results.get(2)));
 		});
 	}
 
@@ -1214,16 +853,16 @@ public class RedisBackend implements Backend, AutoCloseable {
 	public Map<String, Long> listQueues() {
 		return run(() -> "list the queues", () -> {
 			Set<String> names = new TreeSet<>();
-			ScanOptions options = ScanOptions.scanOptions().count(BATCH_SIZE).build();
+			ScanOptions options = ScanOptions.scanOptions().count(RedisSupport.BATCH_SIZE).build();
 			try (Cursor<Map.Entry<Object, Object>> cursor = this.redisTemplate.opsForHash()
 				.scan(RedisKeys.QUEUES, options)) {
 				cursor.forEachRemaining((entry) -> names.add((String) entry.getKey()));
 			}
 			Map<String, Long> queues = new LinkedHashMap<>();
-			List<String> batch = new ArrayList<>(Math.min(names.size(), BATCH_SIZE));
+			List<String> batch = new ArrayList<>(Math.min(names.size(), RedisSupport.BATCH_SIZE));
 			for (String name : names) {
 				batch.add(name);
-				if (batch.size() == BATCH_SIZE) {
+				if (batch.size() == RedisSupport.BATCH_SIZE) {
 					countPending(batch, queues);
 					batch.clear();
 				}
@@ -1239,14 +878,14 @@ public class RedisBackend implements Backend, AutoCloseable {
 		List<Object> sizes;
 		try {
 			sizes = this.connections.executePipelined((connection) -> names
-				.forEach((name) -> connection.streamCommands().xLen(bytes(RedisKeys.pending(name)))));
+				.forEach((name) -> connection.streamCommands().xLen(RedisSupport.bytes(RedisKeys.pending(name)))));
 		}
 		catch (RedisPipelineException ex) {
 			// a key of another type under a queue's name counts as an empty queue, as in Python Sheppy
 			sizes = ex.getPipelineResult();
 		}
 		for (int i = 0; i < names.size(); i++) {
-			queues.put(names.get(i), (i < sizes.size()) ? number(sizes.get(i)) : 0);
+			queues.put(names.get(i), (i < sizes.size()) ? RedisSupport.number(sizes.get(i)) : 0);
 		}
 	}
 
@@ -1281,7 +920,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 				}
 				catch (InvalidTaskException ex) {
 					logger.warn("Skipped a cron of queue '" + queue + "' that cannot be read (" + ex.getMessage()
-							+ "): " + abbreviate((String) value));
+							+ "): " + RedisSupport.abbreviate((String) value));
 				}
 			}
 			return crons;
@@ -1308,177 +947,14 @@ public class RedisBackend implements Backend, AutoCloseable {
 		return this.finishedTaskListener.waiterCount(queue);
 	}
 
-	/**
-	 * Return how long one blocking read may wait when a deadline is {@code remainingNanos} away: the remaining time in
-	 * whole milliseconds, at most {@code maxBlockMillis}, or 0 when less than a millisecond remains, which means "do
-	 * not block" (never {@code BLOCK 0}, which Redis reads as "block forever").
-	 * @param remainingNanos the time until the deadline in nanoseconds
-	 * @param maxBlockMillis the longest one read may wait
-	 * @return the block time in milliseconds, or 0 when the deadline has (as good as) passed
-	 */
-	static long blockMillis(long remainingNanos, long maxBlockMillis) {
-		long millis = remainingNanos / 1_000_000L;
-		return (millis < 1) ? 0 : Math.min(millis, maxBlockMillis);
-	}
-
-	private static long deadline(Duration timeout) {
-		long nanos;
-		try {
-			nanos = timeout.toNanos();
-		}
-		catch (ArithmeticException ex) {
-			nanos = Long.MAX_VALUE;
-		}
-		// capped so that the deadline cannot overflow: a century is as good as forever
-		return System.nanoTime() + Math.min(nanos, ChronoUnit.CENTURIES.getDuration().toNanos());
-	}
-
 	private static long maxBlockMillis(RedisConnectionFactory connectionFactory) {
 		long commandTimeout = LETTUCE_PRESENT ? LettuceTimeout.of(connectionFactory) : 0;
 		// Lettuce fails a command, blocking or not, that takes longer than its command timeout
 		return (commandTimeout > 0) ? Math.max(1, Math.min(MAX_BLOCK_MILLIS, commandTimeout / 2)) : MAX_BLOCK_MILLIS;
 	}
 
-	private <T> T execute(RedisScript<T> script, List<String> keys, List<?> args) {
-		return this.redisTemplate.execute(script, ARGS_SERIALIZER, resultSerializer(), keys, args.toArray());
-	}
-
-	/**
-	 * Run a script pipelined with the registration of its queue in the registry of queues. The registry is a key of
-	 * its own, outside the queue's hash slot, so it is never touched by the script.
-	 */
-	private <T> T executeAndRegister(String queue, RedisScript<T> script, List<String> keys, List<?> args) {
-		byte[][] keysAndArgs = new byte[keys.size() + args.size()][];
-		int i = 0;
-		for (String key : keys) {
-			keysAndArgs[i++] = bytes(key);
-		}
-		for (Object arg : args) {
-			keysAndArgs[i++] = ARGS_SERIALIZER.serialize(arg);
-		}
-		ReturnType returnType = ReturnType.fromJavaType(script.getResultType());
-		List<Object> results;
-		try {
-			results = this.connections.executePipelined((connection) -> {
-				connection.hashCommands().hSetNX(bytes(RedisKeys.QUEUES), bytes(queue), bytes("{}"));
-				connection.scriptingCommands().evalSha(script.getSha1(), returnType, keys.size(), keysAndArgs);
-			});
-		}
-		catch (RedisPipelineException ex) {
-			if (!hasErrorCode(ex, "NOSCRIPT")) {
-				throw ex;
-			}
-			// the registration is done; the template loads the script with EVAL
-			return execute(script, keys, args);
-		}
-		return deserialize(results.get(1));
-	}
-
-	@SuppressWarnings("unchecked")
-	private static <T> T deserialize(@Nullable Object result) {
-		if (result instanceof byte[] bytes) {
-			return (T) string(bytes);
-		}
-		if (result instanceof List<?> list) {
-			List<Object> values = new ArrayList<>(list.size());
-			list.forEach((element) -> values.add(deserialize(element)));
-			return (T) values;
-		}
-		return (T) result;
-	}
-
-	@SuppressWarnings({ "unchecked", "rawtypes" })
-	private static <T> RedisSerializer<T> resultSerializer() {
-		return (RedisSerializer) RedisSerializer.string();
-	}
-
-	/**
-	 * Return the serializer of script results that are kept as the bytes Redis sent.
-	 */
-	@SuppressWarnings({ "unchecked", "rawtypes" })
-	private static <T> RedisSerializer<T> rawResults() {
-		return (RedisSerializer) RedisSerializer.byteArray();
-	}
-
-	private @Nullable Task<Object> readOrSkip(String queue, String json, String where) {
-		try {
-			return this.taskJson.read(json);
-		}
-		catch (InvalidTaskException ex) {
-			logger.warn("Skipped " + where + " of queue '" + queue + "' because it holds no valid task ("
-					+ ex.getMessage() + "): " + abbreviate(json));
-			return null;
-		}
-	}
-
 	private String finishedMinId() {
 		return (System.currentTimeMillis() - this.settings.finishedRetention().toMillis()) + "-0";
-	}
-
-	private static boolean hasErrorCode(Throwable ex, String code) {
-		for (Throwable current = ex; current != null; current = current.getCause()) {
-			String message = current.getMessage();
-			if (message != null && message.contains(code)) {
-				return true;
-			}
-			if (current instanceof RedisPipelineException pipeline) {
-				for (Object result : pipeline.getPipelineResult()) {
-					if (result instanceof Throwable failure && failure != current && hasErrorCode(failure, code)) {
-						return true;
-					}
-				}
-			}
-		}
-		return false;
-	}
-
-	private static byte @Nullable [] field(ByteRecord record, byte[] name) {
-		for (Map.Entry<byte[], byte[]> entry : record.getValue().entrySet()) {
-			if (Arrays.equals(entry.getKey(), name)) {
-				return entry.getValue();
-			}
-		}
-		return null;
-	}
-
-	private static String describe(ByteRecord record) {
-		StringBuilder fields = new StringBuilder("{");
-		record.getValue().forEach((name, value) -> {
-			if (fields.length() > 1) {
-				fields.append(", ");
-			}
-			fields.append(string(name)).append('=').append(string(value));
-		});
-		return abbreviate(fields.append('}').toString());
-	}
-
-	/**
-	 * Return the lowest and the highest of stream entry ids ({@code <milliseconds>-<sequence>}).
-	 */
-	private static String[] range(List<String> entryIds) {
-		String lowest = entryIds.get(0);
-		String highest = lowest;
-		long[] low = entryId(lowest);
-		long[] high = low;
-		for (int i = 1; i < entryIds.size(); i++) {
-			long[] id = entryId(entryIds.get(i));
-			if (Arrays.compare(id, low) < 0) {
-				low = id;
-				lowest = entryIds.get(i);
-			}
-			if (Arrays.compare(id, high) > 0) {
-				high = id;
-				highest = entryIds.get(i);
-			}
-		}
-		return new String[] { lowest, highest };
-	}
-
-	private static long[] entryId(String entryId) {
-		int dash = entryId.indexOf('-');
-		return (dash < 0) ? new long[] { Long.parseLong(entryId), 0 }
-				: new long[] { Long.parseLong(entryId, 0, dash, 10),
-						Long.parseLong(entryId, dash + 1, entryId.length(), 10) };
 	}
 
 	/**
@@ -1500,14 +976,6 @@ public class RedisBackend implements Backend, AutoCloseable {
 		return Long.toString(Math.max(1, ttl.toSeconds()));
 	}
 
-	private static String flag(boolean value) {
-		return value ? "1" : "0";
-	}
-
-	private static long number(@Nullable Object value) {
-		return (value instanceof Number number) ? number.longValue() : 0;
-	}
-
 	private static long orZero(@Nullable Long value) {
 		return (value != null) ? value : 0;
 	}
@@ -1520,20 +988,8 @@ public class RedisBackend implements Backend, AutoCloseable {
 		return count + " " + ((count == 1) ? singular : plural);
 	}
 
-	private static String abbreviate(String text) {
-		return (text.length() <= LOGGED_CONTENT_LENGTH) ? text : text.substring(0, LOGGED_CONTENT_LENGTH) + "...";
-	}
-
 	private static void assertQueue(String queue) {
 		Assert.hasLength(queue, "'queue' must not be empty");
-	}
-
-	private static byte[] bytes(String text) {
-		return text.getBytes(StandardCharsets.UTF_8);
-	}
-
-	private static String string(byte[] bytes) {
-		return new String(bytes, StandardCharsets.UTF_8);
 	}
 
 	private static <T> T run(Supplier<String> operation, Supplier<T> action) {
@@ -1620,27 +1076,6 @@ public class RedisBackend implements Backend, AutoCloseable {
 
 		static long of(RedisConnectionFactory connectionFactory) {
 			return (connectionFactory instanceof LettuceConnectionFactory lettuce) ? lettuce.getTimeout() : 0;
-		}
-
-	}
-
-	/**
-	 * Writes script arguments: strings as UTF-8, byte arrays as they are.
-	 */
-	private static final class ArgsSerializer implements RedisSerializer<Object> {
-
-		@Override
-		public byte[] serialize(@Nullable Object value) throws SerializationException {
-			if (value instanceof byte[] bytes) {
-				return bytes;
-			}
-			Assert.notNull(value, "A script argument must not be null");
-			return bytes(value.toString());
-		}
-
-		@Override
-		public @Nullable Object deserialize(byte @Nullable [] bytes) throws SerializationException {
-			return (bytes != null) ? string(bytes) : null;
 		}
 
 	}

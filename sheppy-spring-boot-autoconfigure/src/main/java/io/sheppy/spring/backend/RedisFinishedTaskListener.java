@@ -212,8 +212,8 @@ final class RedisFinishedTaskListener implements AutoCloseable {
 	private Map<UUID, Outcome> readOutcomes(String queue, Collection<UUID> ids, RecordReader reader) {
 		Map<UUID, Outcome> outcomes = new LinkedHashMap<>();
 		List<UUID> all = List.copyOf(ids);
-		for (int from = 0; from < all.size(); from += RedisBackend.BATCH_SIZE) {
-			List<UUID> batch = all.subList(from, Math.min(from + RedisBackend.BATCH_SIZE, all.size()));
+		for (int from = 0; from < all.size(); from += RedisSupport.BATCH_SIZE) {
+			List<UUID> batch = all.subList(from, Math.min(from + RedisSupport.BATCH_SIZE, all.size()));
 			List<@Nullable String> jsons = reader.read(batch.stream().map((id) -> RedisKeys.task(queue, id)).toList());
 			for (int i = 0; i < batch.size(); i++) {
 				String json = (i < jsons.size()) ? jsons.get(i) : null;
@@ -597,7 +597,7 @@ final class RedisFinishedTaskListener implements AutoCloseable {
 			}
 			byte[] stream = RedisKeys.finished(this.queue).getBytes(StandardCharsets.UTF_8);
 			StreamReadOptions options = StreamReadOptions.empty()
-				.count(RedisBackend.BATCH_SIZE)
+				.count(RedisSupport.BATCH_SIZE)
 				.block(Duration.ofMillis(RedisFinishedTaskListener.this.blockMillis));
 			long recheckAt = System.nanoTime() + RedisFinishedTaskListener.this.recheckIntervalNanos;
 			while (awaitWaiters()) {

@@ -7,8 +7,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for how {@link RedisBackend} turns the time left before a deadline into the {@code BLOCK} time of one
- * blocking read, and due times into schedule scores.
+ * Tests for how {@link RedisTaskReader} turns the time left before a deadline into the {@code BLOCK} time of one
+ * blocking read, and {@link RedisBackend} due times into schedule scores.
  *
  * @author Sheppy for Spring
  */
@@ -16,23 +16,23 @@ class RedisBackendBlockTimeTests {
 
 	@Test
 	void lessThanOneMillisecondLeftMeansTheDeadlineHasPassedNeverBlockZero() {
-		assertThat(RedisBackend.blockMillis(400_000, 5000)).isZero();
-		assertThat(RedisBackend.blockMillis(999_999, 5000)).isZero();
-		assertThat(RedisBackend.blockMillis(0, 5000)).isZero();
-		assertThat(RedisBackend.blockMillis(-3_000_000, 5000)).isZero();
+		assertThat(RedisTaskReader.blockMillis(400_000, 5000)).isZero();
+		assertThat(RedisTaskReader.blockMillis(999_999, 5000)).isZero();
+		assertThat(RedisTaskReader.blockMillis(0, 5000)).isZero();
+		assertThat(RedisTaskReader.blockMillis(-3_000_000, 5000)).isZero();
 	}
 
 	@Test
 	void blockTimeIsTheWholeMillisecondsLeft() {
-		assertThat(RedisBackend.blockMillis(1_000_000, 5000)).isOne();
-		assertThat(RedisBackend.blockMillis(1_999_999, 5000)).isOne();
-		assertThat(RedisBackend.blockMillis(250_400_000, 5000)).isEqualTo(250);
+		assertThat(RedisTaskReader.blockMillis(1_000_000, 5000)).isOne();
+		assertThat(RedisTaskReader.blockMillis(1_999_999, 5000)).isOne();
+		assertThat(RedisTaskReader.blockMillis(250_400_000, 5000)).isEqualTo(250);
 	}
 
 	@Test
 	void longWaitsAreSplitIntoBlocksOfAtMostTheLimit() {
-		assertThat(RedisBackend.blockMillis(60_000_000_000L, 5000)).isEqualTo(5000);
-		assertThat(RedisBackend.blockMillis(Long.MAX_VALUE, 5000)).isEqualTo(5000);
+		assertThat(RedisTaskReader.blockMillis(60_000_000_000L, 5000)).isEqualTo(5000);
+		assertThat(RedisTaskReader.blockMillis(Long.MAX_VALUE, 5000)).isEqualTo(5000);
 	}
 
 	@Test
