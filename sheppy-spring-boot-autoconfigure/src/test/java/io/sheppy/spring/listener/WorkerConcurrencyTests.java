@@ -4,8 +4,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
@@ -48,7 +46,7 @@ class WorkerConcurrencyTests {
 
 	@AfterEach
 	void openTheGate() {
-		GatedTasks.gate.countDown();
+		GatedTasks.runs.open();
 	}
 
 	@Test
@@ -59,43 +57,30 @@ class WorkerConcurrencyTests {
 
 		this.taskQueue.add(tasks);
 
-		await().atMost(Duration.ofSeconds(10)).until(() -> GatedTasks.running.get() == 4);
+		await().atMost(Duration.ofSeconds(10)).until(() -> GatedTasks.runs.running() == 4);
 		// while the gate is shut, the other eight tasks wait in the queue
 		await().during(Duration.ofMillis(300))
 			.atMost(Duration.ofSeconds(2))
-			.until(() -> GatedTasks.running.get() == 4 && GatedTasks.started.get() == 4);
+			.until(() -> GatedTasks.runs.running() == 4 && GatedTasks.started.get() == 4);
 		assertThat(this.registry.getContainer("gated").getActiveCount()).isEqualTo(4);
-		GatedTasks.gate.countDown();
+		GatedTasks.runs.open();
 		Map<UUID, Task<?>> done = this.taskQueue.waitFor(tasks, Duration.ofSeconds(10));
 
 		assertThat(done.values()).hasSize(12).allMatch((task) -> task.getStatus() == TaskStatus.COMPLETED);
 		assertThat(GatedTasks.started).hasValue(12);
-		assertThat(GatedTasks.maxRunning).hasValue(4);
+		assertThat(GatedTasks.runs.maxRunning()).isEqualTo(4);
 	}
 
 	static class GatedTasks {
 
-		static final CountDownLatch gate = new CountDownLatch(1);
-
-		static final AtomicInteger running = new AtomicInteger();
+		static final GatedRuns runs = new GatedRuns();
 
 		static final AtomicInteger started = new AtomicInteger();
-
-		static final AtomicInteger maxRunning = new AtomicInteger();
 
 		@SheppyTask("gated:pass")
 		int pass(int value) throws InterruptedException {
 			started.incrementAndGet();
-			maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
-			try {
-				if (!gate.await(20, TimeUnit.SECONDS)) {
-					throw new IllegalStateException("The gate stayed shut");
-				}
-				return value;
-			}
-			finally {
-				running.decrementAndGet();
-			}
+			return runs.pass(value);
 		}
 
 	}

@@ -8,9 +8,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
 import io.sheppy.spring.test.redis.RedisServer;
@@ -67,7 +65,7 @@ class WorkerPrefetchTests {
 
 	@AfterEach
 	void stopProducer() {
-		PrefetchTasks.gate.countDown();
+		PrefetchTasks.gate.open();
 		this.producer.close();
 	}
 
@@ -75,17 +73,17 @@ class WorkerPrefetchTests {
 	void tasksReadAheadWaitForAFreeSlot(RedisServer server) {
 		List<Task<Integer>> gated = addShortTasksThenGatedTasks();
 		try (ConfigurableApplicationContext worker = startWorker(server, "worker-a")) {
-			await().atMost(TIMEOUT).until(() -> PrefetchTasks.running.get() == 2);
+			await().atMost(TIMEOUT).until(() -> PrefetchTasks.gate.running() == 2);
 			// more gated tasks are claimed than run: they were read ahead and wait for a slot
 			await().atMost(TIMEOUT).until(() -> processing(gated) > 2);
-			await().during(Duration.ofMillis(300)).atMost(TIMEOUT).until(() -> PrefetchTasks.running.get() == 2);
+			await().during(Duration.ofMillis(300)).atMost(TIMEOUT).until(() -> PrefetchTasks.gate.running() == 2);
 
-			PrefetchTasks.gate.countDown();
+			PrefetchTasks.gate.open();
 			Map<UUID, Task<?>> done = this.taskQueue.waitFor(gated, TIMEOUT);
 
 			assertThat(done.values()).hasSize(gated.size())
 				.allMatch((task) -> task.getStatus() == TaskStatus.COMPLETED);
-			assertThat(PrefetchTasks.maxRunning).hasValue(2);
+			assertThat(PrefetchTasks.gate.maxRunning()).isEqualTo(2);
 		}
 	}
 
@@ -95,7 +93,7 @@ class WorkerPrefetchTests {
 		ConfigurableApplicationContext workerA = startWorker(server, "worker-a");
 		List<Task<Integer>> readAhead;
 		try {
-			await().atMost(TIMEOUT).until(() -> PrefetchTasks.running.get() == 2 && processing(gated) > 2);
+			await().atMost(TIMEOUT).until(() -> PrefetchTasks.gate.running() == 2 && processing(gated) > 2);
 			readAhead = gated.stream()
 				.filter((task) -> !PrefetchTasks.runs.containsKey(task.getSpec().args().get(0)))
 				.filter((task) -> status(task) == TaskStatus.PROCESSING)
@@ -104,7 +102,7 @@ class WorkerPrefetchTests {
 
 			CompletableFuture<Void> closing = CompletableFuture.runAsync(workerA::close);
 			await().atMost(TIMEOUT).until(() -> !WorkerApplications.isThreadAlive(READER));
-			PrefetchTasks.gate.countDown();
+			PrefetchTasks.gate.open();
 			closing.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
 		}
 		finally {
@@ -159,13 +157,9 @@ class WorkerPrefetchTests {
 
 	static class PrefetchTasks {
 
-		static volatile CountDownLatch gate = new CountDownLatch(1);
+		static final GatedRuns gate = new GatedRuns();
 
 		static final Map<Object, List<String>> runs = new ConcurrentHashMap<>();
-
-		static final AtomicInteger running = new AtomicInteger();
-
-		static final AtomicInteger maxRunning = new AtomicInteger();
 
 		private final String worker;
 
@@ -174,10 +168,8 @@ class WorkerPrefetchTests {
 		}
 
 		static void reset() {
-			gate = new CountDownLatch(1);
+			gate.reset();
 			runs.clear();
-			running.set(0);
-			maxRunning.set(0);
 		}
 
 		@SheppyTask("prefetch:quick")
@@ -188,16 +180,7 @@ class WorkerPrefetchTests {
 		@SheppyTask("prefetch:gated")
 		int gated(int value) throws InterruptedException {
 			runs.computeIfAbsent(value, (key) -> new CopyOnWriteArrayList<>()).add(this.worker);
-			maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
-			try {
-				if (!gate.await(20, TimeUnit.SECONDS)) {
-					throw new IllegalStateException("The gate stayed shut");
-				}
-				return value;
-			}
-			finally {
-				running.decrementAndGet();
-			}
+			return gate.pass(value);
 		}
 
 	}
