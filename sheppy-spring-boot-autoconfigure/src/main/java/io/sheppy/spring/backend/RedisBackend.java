@@ -31,7 +31,6 @@ import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.Limit;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisPipelineException;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.connection.stream.MapRecord;
 import org.springframework.data.redis.connection.stream.StreamInfo;
 import org.springframework.data.redis.core.Cursor;
@@ -40,7 +39,6 @@ import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.ZSetOperations.TypedTuple;
 import org.springframework.util.Assert;
-import org.springframework.util.ClassUtils;
 import org.springframework.util.StringUtils;
 
 import io.sheppy.spring.core.InvalidTaskException;
@@ -74,9 +72,6 @@ public class RedisBackend implements Backend, AutoCloseable {
 	static final long MAX_BLOCK_MILLIS = 5000;
 
 	private static final int CANCEL_ATTEMPTS = 5;
-
-	private static final boolean LETTUCE_PRESENT = ClassUtils.isPresent("io.lettuce.core.RedisClient",
-			RedisBackend.class.getClassLoader());
 
 	private final StringRedisTemplate redisTemplate;
 
@@ -948,7 +943,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 	}
 
 	private static long maxBlockMillis(RedisConnectionFactory connectionFactory) {
-		long commandTimeout = LETTUCE_PRESENT ? LettuceTimeout.of(connectionFactory) : 0;
+		long commandTimeout = RedisConnectionFactories.commandTimeoutMillis(connectionFactory);
 		// Lettuce fails a command, blocking or not, that takes longer than its command timeout
 		return (commandTimeout > 0) ? Math.max(1, Math.min(MAX_BLOCK_MILLIS, commandTimeout / 2)) : MAX_BLOCK_MILLIS;
 	}
@@ -1065,17 +1060,6 @@ public class RedisBackend implements Backend, AutoCloseable {
 				}
 			}
 			return host + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
-		}
-
-	}
-
-	/**
-	 * Reads the command timeout of a Lettuce connection factory, in a class of its own so that Lettuce is optional.
-	 */
-	private static final class LettuceTimeout {
-
-		static long of(RedisConnectionFactory connectionFactory) {
-			return (connectionFactory instanceof LettuceConnectionFactory lettuce) ? lettuce.getTimeout() : 0;
 		}
 
 	}

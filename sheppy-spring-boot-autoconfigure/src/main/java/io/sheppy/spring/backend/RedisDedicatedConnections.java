@@ -135,10 +135,13 @@ final class RedisDedicatedConnections implements AutoCloseable {
 		finally {
 			this.lock.unlock();
 		}
-		connections.forEach(RedisDedicatedConnections::closeQuietly);
+		connections.forEach(this::closeQuietly);
 	}
 
-	private static void closeQuietly(RedisConnection connection) {
+	private void closeQuietly(RedisConnection connection) {
+		if (RedisConnectionFactories.hasClosedItsConnections(this.connectionFactory)) {
+			return;
+		}
 		try {
 			connection.close();
 		}

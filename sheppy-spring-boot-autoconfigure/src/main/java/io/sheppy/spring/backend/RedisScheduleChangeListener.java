@@ -169,7 +169,7 @@ final class RedisScheduleChangeListener implements MessageListener, Subscription
 	private void closeConnection() {
 		RedisConnection current = this.connection;
 		this.connection = null;
-		if (current != null) {
+		if (current != null && !RedisConnectionFactories.hasClosedItsConnections(this.connectionFactory)) {
 			try {
 				current.close();
 			}

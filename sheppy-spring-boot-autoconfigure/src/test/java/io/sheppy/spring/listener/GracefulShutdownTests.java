@@ -17,10 +17,13 @@ import io.sheppy.spring.test.redis.WithRedisServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
 import org.springframework.data.redis.connection.stream.StreamInfo.XInfoGroups;
@@ -43,6 +46,7 @@ import static org.awaitility.Awaitility.await;
  * @author Sheppy for Spring
  */
 @WithRedisServer
+@ExtendWith(OutputCaptureExtension.class)
 class GracefulShutdownTests {
 
 	private static final String QUEUE = "shutdown";
@@ -234,6 +238,22 @@ class GracefulShutdownTests {
 		Task<Integer> done = this.taskQueue.getTask(task).orElseThrow();
 		assertThat(done.getStatus()).isEqualTo(TaskStatus.COMPLETED);
 		assertThat(done.getResult()).isEqualTo(1500);
+	}
+
+	@Test
+	void aStoppingWorkerClosesEachConnectionOnce(RedisServer server, CapturedOutput output) {
+		ConfigurableApplicationContext workerA = startWorker(server, "worker-a");
+		Task<Integer> task = this.taskQueue.task(SlowTasks::work, 1);
+		try {
+			this.taskQueue.add(task);
+			assertThat(this.taskQueue.waitFor(task, TIMEOUT).getStatus()).isEqualTo(TaskStatus.COMPLETED);
+		}
+		finally {
+			workerA.close();
+		}
+
+		assertThat(output).contains("Stopped worker of queue '" + QUEUE + "'")
+			.doesNotContain("Connection is already closed");
 	}
 
 	private static ConfigurableApplicationContext startWorker(RedisServer server, String name,
