@@ -992,7 +992,7 @@ public class RedisBackend implements Backend, AutoCloseable {
 			return action.get();
 		}
 		catch (DataAccessException ex) {
-			throw new BackendException("Failed to " + operation.get() + ": " + ex.getMessage(), ex);
+			throw new BackendException("Failed to " + operation.get() + ": " + RedisSupport.reason(ex), ex);
 		}
 	}
 

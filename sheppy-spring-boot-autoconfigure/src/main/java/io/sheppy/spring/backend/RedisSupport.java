@@ -7,6 +7,7 @@ import java.util.List;
 import org.apache.commons.logging.Log;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.connection.RedisPipelineException;
 
 import io.sheppy.spring.core.InvalidTaskException;
@@ -48,6 +49,27 @@ final class RedisSupport {
 					+ ex.getMessage() + "): " + abbreviate(json));
 			return null;
 		}
+	}
+
+	/**
+	 * Return why a Redis operation failed: for commands sent in a pipeline, what made the first of them fail (such as
+	 * "Redis command timed out") rather than the pipeline's own "Pipeline contained one or more invalid commands".
+	 * @param ex the failure
+	 * @return its reason, for a message
+	 */
+	static @Nullable String reason(DataAccessException ex) {
+		if (ex instanceof RedisPipelineException pipeline) {
+			for (Object result : pipeline.getPipelineResult()) {
+				if (result instanceof Throwable failure && failure.getMessage() != null) {
+					return failure.getMessage();
+				}
+			}
+			Throwable cause = pipeline.getCause();
+			if (cause != null && cause.getMessage() != null) {
+				return cause.getMessage();
+			}
+		}
+		return ex.getMessage();
 	}
 
 	static boolean hasErrorCode(Throwable ex, String code) {
