@@ -141,10 +141,12 @@ public class SheppyProperties {
 
 		/**
 		 * Most tasks of one queue read ahead of free threads, so that no thread waits for the next read while the
-		 * queue has a backlog. A task read ahead is claimed by this worker (and shows as processing) until a thread
-		 * takes it. Read ahead only while recent runs were short (5 ms or less on average); 0 turns it off.
+		 * queue has a backlog; read ahead only while recent runs were short (5 ms or less on average). A task read
+		 * ahead is claimed by this worker and shows as processing until a thread takes it; a graceful stop hands it
+		 * back, but if the worker dies, it is recorded as crashed like a running task (or retried when it allows a
+		 * retry on crash). 0, the default, reads only for free threads.
 		 */
-		private int prefetch = 100;
+		private int prefetch = 0;
 
 		/**
 		 * How long one read waits for tasks. Bounds how long a stop waits for a reader.

@@ -25,10 +25,10 @@ public record ContainerSettings(int concurrency, int batchSize, int prefetch, Du
 		Duration shutdownTimeout, BackOff backOff, Duration cronInterval, RecoverySettings recovery) {
 
 	/**
-	 * The defaults: 10 tasks at once, up to 100 per read, up to 100 read ahead, reads of 1 s, 30 s to finish at
-	 * shutdown, crons looked at every 10 s.
+	 * The defaults: 10 tasks at once, up to 100 per read, none read ahead, reads of 1 s, 30 s to finish at shutdown,
+	 * crons looked at every 10 s.
 	 */
-	public static final ContainerSettings DEFAULT = new ContainerSettings(10, 100, 100, Duration.ofSeconds(1),
+	public static final ContainerSettings DEFAULT = new ContainerSettings(10, 100, 0, Duration.ofSeconds(1),
 			Duration.ofSeconds(30), defaultBackOff(), Duration.ofSeconds(10), RecoverySettings.DEFAULT);
 
 	public ContainerSettings {

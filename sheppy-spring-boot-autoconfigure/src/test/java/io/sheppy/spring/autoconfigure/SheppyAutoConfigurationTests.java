@@ -218,13 +218,13 @@ class SheppyAutoConfigurationTests {
 	@Test
 	void appliesTheWorkerPropertiesToTheContainerFactory() {
 		this.contextRunner
-			.withPropertyValues("sheppy.worker.concurrency=3", "sheppy.worker.batch-size=7", "sheppy.worker.prefetch=0",
+			.withPropertyValues("sheppy.worker.concurrency=3", "sheppy.worker.batch-size=7", "sheppy.worker.prefetch=20",
 					"sheppy.worker.poll-timeout=250ms", "sheppy.worker.shutdown-timeout=5s")
 			.run((context) -> {
 				ContainerSettings settings = context.getBean(DefaultTaskListenerContainerFactory.class).getSettings();
 				assertThat(settings.concurrency()).isEqualTo(3);
 				assertThat(settings.batchSize()).isEqualTo(7);
-				assertThat(settings.prefetch()).isZero();
+				assertThat(settings.prefetch()).isEqualTo(20);
 				assertThat(settings.pollTimeout()).isEqualTo(Duration.ofMillis(250));
 				assertThat(settings.shutdownTimeout()).isEqualTo(Duration.ofSeconds(5));
 			});
@@ -236,7 +236,7 @@ class SheppyAutoConfigurationTests {
 			ContainerSettings settings = context.getBean(DefaultTaskListenerContainerFactory.class).getSettings();
 			assertThat(settings.concurrency()).isEqualTo(ContainerSettings.DEFAULT.concurrency());
 			assertThat(settings.batchSize()).isEqualTo(ContainerSettings.DEFAULT.batchSize());
-			assertThat(settings.prefetch()).isEqualTo(100);
+			assertThat(settings.prefetch()).isZero();
 			assertThat(settings.pollTimeout()).isEqualTo(ContainerSettings.DEFAULT.pollTimeout());
 			assertThat(settings.shutdownTimeout()).isEqualTo(ContainerSettings.DEFAULT.shutdownTimeout());
 		});

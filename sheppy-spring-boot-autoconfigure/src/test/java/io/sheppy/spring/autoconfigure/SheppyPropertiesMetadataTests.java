@@ -50,7 +50,7 @@ class SheppyPropertiesMetadataTests {
 		assertThat(properties.get("sheppy.ttl").path("defaultValue").asString()).isEqualTo("30d");
 		assertThat(properties.get("sheppy.worker.enabled").path("defaultValue").asBoolean()).isTrue();
 		assertThat(properties.get("sheppy.worker.concurrency").path("defaultValue").asInt()).isEqualTo(10);
-		assertThat(properties.get("sheppy.worker.prefetch").path("defaultValue").asInt()).isEqualTo(100);
+		assertThat(properties.get("sheppy.worker.prefetch").get("defaultValue").asInt()).isZero();
 		assertThat(properties.get("sheppy.worker.poll-timeout").path("defaultValue").asString()).isEqualTo("1s");
 		assertThat(properties.get("sheppy.redis.consumer-group").path("defaultValue").asString()).isEqualTo("workers");
 	}
