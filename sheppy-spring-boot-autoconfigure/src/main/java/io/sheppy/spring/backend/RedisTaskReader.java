@@ -168,9 +168,7 @@ final class RedisTaskReader {
 				deliveries.add(delivery);
 			}
 			else {
-				unclaimed.add(StreamRecords.rawBytes((data.length > 0) ? Map.of(DATA_FIELD, data) : Map.of())
-					.withStreamKey(RedisSupport.bytes(RedisKeys.pending(queue)))
-					.withId(RecordId.of(entryId)));
+				unclaimed.add(entry(queue, entryId, (data.length > 0) ? data : null));
 			}
 		}
 		if (!unclaimed.isEmpty()) {
@@ -279,10 +277,7 @@ final class RedisTaskReader {
 					reclaimed.add(entry);
 				}
 				else {
-					unreadable.add(StreamRecords
-						.rawBytes((data != null) ? Map.of(DATA_FIELD, RedisSupport.bytes(data)) : Map.of())
-						.withStreamKey(RedisSupport.bytes(RedisKeys.pending(queue)))
-						.withId(RecordId.of(entryId)));
+					unreadable.add(entry(queue, entryId, (data != null) ? RedisSupport.bytes(data) : null));
 				}
 			}
 			if (!unreadable.isEmpty()) {
@@ -480,6 +475,16 @@ final class RedisTaskReader {
 		}
 		// capped so that the deadline cannot overflow: a century is as good as forever
 		return System.nanoTime() + Math.min(nanos, ChronoUnit.CENTURIES.getDuration().toNanos());
+	}
+
+	/**
+	 * Return an entry of a queue's pending stream as a record, to be claimed as the entries of a read are.
+	 * @param data the entry's data field, or {@code null} when it has none
+	 */
+	private static ByteRecord entry(String queue, String entryId, byte @Nullable [] data) {
+		return StreamRecords.rawBytes((data != null) ? Map.of(DATA_FIELD, data) : Map.of())
+			.withStreamKey(RedisSupport.bytes(RedisKeys.pending(queue)))
+			.withId(RecordId.of(entryId));
 	}
 
 	private static byte @Nullable [] field(ByteRecord record, byte[] name) {
