@@ -23,7 +23,6 @@ import io.sheppy.spring.backend.TaskDelivery;
 import io.sheppy.spring.core.Task;
 
 import org.springframework.core.task.AsyncTaskExecutor;
-import org.springframework.core.task.TaskRejectedException;
 import org.springframework.core.task.VirtualThreadTaskExecutor;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.util.Assert;
@@ -31,14 +30,15 @@ import org.springframework.util.backoff.BackOffExecution;
 
 /**
  * Takes the tasks of one queue from a {@link Backend} and runs them with a {@link TaskProcessor}. One reader thread
- * reads as many tasks as there are free slots (at most the batch size), with a blocking read; each task runs on its
- * own thread (a virtual thread on Java 21 and later, else a pool of {@code concurrency} threads), and its slot is free
+ * reads as many tasks as there are free slots (at most the batch size), with a blocking read; the tasks run on the
+ * threads of the executor (a virtual thread each on Java 21 and later, else a pool of {@code concurrency} threads),
+ * handed over by a {@link RunDispatcher} that wakes only as many threads as the runs need, and a task's slot is free
  * for the next task as soon as it has run. While the queue has a backlog and the recent runs were short, a read also
  * takes up to {@code prefetch} tasks ahead of the free slots: they wait, claimed, until a slot is free, so that slots do
  * not wait for the round trip of the next read. Its outcome is stored with the entry it was delivered with by the
  * container's {@link OutcomeWriter}, together with the outcomes of other tasks that ended meanwhile. A run that
- * exceeds its task's timeout is interrupted (see {@link TaskTimeouts}). A promoter thread moves the queue's due scheduled tasks (also retries waiting for their
- * delay) to the queue, a cron thread schedules the runs of the queue's crons ({@link CronScheduler}), and a recovery
+ * exceeds its task's timeout is interrupted (see {@link TaskTimeouts}). A promoter thread moves the queue's due
+ * scheduled tasks (also retries waiting for their delay) to the queue, a cron thread schedules the runs of the queue's crons ({@link CronScheduler}), and a recovery
  * thread renews the leases of running tasks and takes over those of lost workers ({@link TaskRecovery}).
  * <p>
  * Stopping is graceful: the reader stops taking tasks, tasks it read but did not start are handed back to the queue
@@ -71,6 +71,8 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 
 	/** The tasks this container has taken and not yet settled: running, or waiting for a slot. */
 	private final Map<UUID, RunningTask> running = new ConcurrentHashMap<>();
+
+	private final RunDispatcher dispatcher = new RunDispatcher(this::run, this::rejected);
 
 	private final OutcomeWriter writer;
 
@@ -177,6 +179,7 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 			if (this.taskExecutor == null || this.ownExecutor != null) {
 				this.taskExecutor = defaultExecutor();
 			}
+			this.dispatcher.setExecutor(this.taskExecutor);
 			this.timeouts = new TaskTimeouts(this.queue, this::abandonTimedOut);
 			this.writer.start();
 			this.active = true;
@@ -320,16 +323,18 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 	 * Start a run that holds a slot.
 	 */
 	private void dispatch(RunningTask run) {
-		try {
-			this.taskExecutor.execute(() -> run(run));
-		}
-		catch (TaskRejectedException ex) {
-			logger.warn("Worker of queue '{}' could not start task {}; handing it back", this.queue,
-					run.task().getId(), ex);
-			if (run.settle()) {
-				this.writer.handBack(List.of(run.delivery()));
-				finish(run);
-			}
+		this.dispatcher.dispatch(run);
+	}
+
+	/**
+	 * Hand back a run that could not start because the executor refused it a thread.
+	 */
+	private void rejected(RunningTask run, RuntimeException ex) {
+		logger.warn("Worker of queue '{}' could not start task {}; handing it back", this.queue, run.task().getId(),
+				ex);
+		if (run.settle()) {
+			this.writer.handBack(List.of(run.delivery()));
+			finish(run);
 		}
 	}
 
@@ -540,9 +545,8 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 			this.ownExecutor = null;
 			return new VirtualThreadTaskExecutor(prefix);
 		}
-		// 'concurrency' threads that take runs from a queue: a thread that has ended a run takes the next one without
-		// being handed it, and the reader hands a batch over without waking a thread per run; while a run that ignored
-		// its timeout keeps its thread, the pool has a thread more
+		// 'concurrency' threads, one per slot; while a run that ignored its timeout keeps its thread, the pool has a
+		// thread more
 		// runs abandoned before a restart keep the threads of the pool they ran on, not of this one
 		this.abandoned.clear();
 		ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
