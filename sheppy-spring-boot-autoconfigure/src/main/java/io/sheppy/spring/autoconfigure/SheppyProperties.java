@@ -142,9 +142,12 @@ public class SheppyProperties {
 		/**
 		 * Most tasks of one queue read ahead of free threads, so that no thread waits for the next read while the
 		 * queue has a backlog; read ahead only while recent runs were short (5 ms or less on average). A task read
-		 * ahead is claimed by this worker and shows as processing until a thread takes it; a graceful stop hands it
-		 * back, but if the worker dies, it is recorded as crashed like a running task (or retried when it allows a
-		 * retry on crash). 0, the default, reads only for free threads.
+		 * ahead is held by this worker (no other worker takes it, and it can no longer be cancelled) and keeps its
+		 * queued status until a thread takes it; a graceful stop hands it back, and if the worker dies it is queued
+		 * again, not recorded as crashed. It is marked as processing with the next outcomes stored after it starts:
+		 * one that dies with its worker before that (within about a millisecond of starting) is queued again too, so
+		 * it may run twice where it would otherwise be recorded as crashed. 0, the default, reads only for free
+		 * threads.
 		 */
 		private int prefetch = 0;
 

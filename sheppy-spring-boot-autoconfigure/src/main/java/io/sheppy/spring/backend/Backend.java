@@ -55,7 +55,33 @@ public interface Backend {
 	 * @return the tasks taken, possibly none; none when the calling thread is interrupted, which keeps its interrupt
 	 * status
 	 */
-	List<TaskDelivery> pop(String queue, int limit, @Nullable Duration timeout);
+	default List<TaskDelivery> pop(String queue, int limit, @Nullable Duration timeout) {
+		return pop(queue, limit, 0, timeout);
+	}
+
+	/**
+	 * Take the next queued tasks for this worker, oldest first, and hold some of them for later: the first
+	 * {@code limit - held} tasks taken start now and are marked as processing, as {@link #pop(String, int, Duration)}
+	 * marks them; the others are held, claimed by this worker (no other worker takes them, and they cannot be
+	 * cancelled) with their records left as they were queued, until {@link #markStarted} marks them. A held task of a
+	 * lost worker is queued again without counting an attempt, as any task that never started; a task whose mark was
+	 * not stored yet when its worker was lost is one of those.
+	 * @param queue the queue name
+	 * @param limit the most tasks to take, at least 1
+	 * @param held how many of the last of them to hold, at least 0 and less than {@code limit}
+	 * @param timeout how long to wait when none is queued; {@code null} or zero returns at once
+	 * @return the tasks taken, possibly none, each with status {@code processing}; none when the calling thread is
+	 * interrupted, which keeps its interrupt status
+	 */
+	List<TaskDelivery> pop(String queue, int limit, int held, @Nullable Duration timeout);
+
+	/**
+	 * Mark held tasks (see {@link #pop(String, int, int, Duration)}) as processing, now that they started. A task whose
+	 * record changed since it was taken, or whose delivery is no longer this worker's, is left as it is.
+	 * @param queue the queue name
+	 * @param deliveries the deliveries of the tasks that started
+	 */
+	void markStarted(String queue, Collection<TaskDelivery> deliveries);
 
 	/**
 	 * Return the tasks of the queue's entries that have not been acknowledged (waiting, or taken by a worker whose

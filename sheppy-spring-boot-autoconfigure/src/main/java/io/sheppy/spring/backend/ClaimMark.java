@@ -39,9 +39,24 @@ record ClaimMark(byte[] json, byte[] queuedPrefix, byte[] markedPrefix) {
 		if (value == null) {
 			return null;
 		}
-		int start = value[0];
-		int end = value[1];
-		byte[] prefix = markedPrefix(queued, start, status);
+		return at(queued, value[0], status);
+	}
+
+	/**
+	 * Mark the JSON of a queued task with a new status, its status value known to start at the given place and to
+	 * hold no escaped character (as the scripts that find it make sure).
+	 * @param queued the JSON the task was queued with
+	 * @param statusStart where the status value starts in it (its opening quote)
+	 * @param status the status to write
+	 * @return the mark
+	 */
+	static ClaimMark at(byte[] queued, int statusStart, TaskStatus status) {
+		int end = statusStart + 1;
+		while (queued[end] != '"') {
+			end++;
+		}
+		end++;
+		byte[] prefix = markedPrefix(queued, statusStart, status);
 		byte[] json = Arrays.copyOf(prefix, prefix.length + queued.length - end);
 		System.arraycopy(queued, end, json, prefix.length, queued.length - end);
 		return new ClaimMark(json, Arrays.copyOf(queued, end), prefix);

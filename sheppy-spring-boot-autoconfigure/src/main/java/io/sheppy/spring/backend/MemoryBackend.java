@@ -129,9 +129,11 @@ public final class MemoryBackend implements Backend {
 	}
 
 	@Override
-	public List<TaskDelivery> pop(String queue, int limit, @Nullable Duration timeout) {
+	public List<TaskDelivery> pop(String queue, int limit, int held, @Nullable Duration timeout) {
 		assertQueue(queue);
 		Assert.isTrue(limit >= 1, () -> "'limit' must be at least 1 but was " + limit);
+		Assert.isTrue(held >= 0 && held < limit,
+				() -> "'held' must be at least 0 and less than 'limit' (" + limit + ") but was " + held);
 		Assert.isTrue(timeout == null || !timeout.isNegative(),
 				() -> "'timeout' must not be negative but was " + timeout);
 		long remaining = (timeout != null) ? nanos(timeout) : 0;
@@ -142,7 +144,7 @@ public final class MemoryBackend implements Backend {
 				MemoryQueue state = this.queues.get(queue);
 				List<MemoryQueue.Entry> claimed = (state != null) ? state.claim(limit) : List.of();
 				for (MemoryQueue.Entry entry : claimed) {
-					TaskDelivery delivery = deliver(state, entry);
+					TaskDelivery delivery = deliver(state, entry, deliveries.size() < limit - held);
 					if (delivery != null) {
 						deliveries.add(delivery);
 					}
@@ -165,19 +167,48 @@ public final class MemoryBackend implements Backend {
 
 	/**
 	 * Hand out a claimed entry, as Redis's claim does: an entry whose task is gone or finished is dropped; a task
-	 * whose record is still what was queued is marked as processing.
+	 * whose record is still what was queued is marked as processing, unless it is held.
 	 */
-	private @Nullable TaskDelivery deliver(MemoryQueue state, MemoryQueue.Entry entry) {
+	private @Nullable TaskDelivery deliver(MemoryQueue state, MemoryQueue.Entry entry, boolean mark) {
 		MemoryRecord record = state.record(entry.taskId(), this.clock.instant());
 		if (record == null || record.finished()) {
 			state.removeEntry(entry.id());
 			return null;
 		}
 		Task<Object> task = this.json.read(entry.json()).mutate().status(TaskStatus.PROCESSING).build();
-		if (record.json().equals(entry.json())) {
+		if (mark) {
+			markProcessing(state, entry, task);
+		}
+		return new TaskDelivery(task, entry.id(), !mark);
+	}
+
+	private void markProcessing(MemoryQueue state, MemoryQueue.Entry entry, Task<Object> task) {
+		MemoryRecord record = state.record(entry.taskId(), this.clock.instant());
+		if (record != null && record.json().equals(entry.json())) {
 			state.putRecord(entry.taskId(), new MemoryRecord(this.json.write(task), false, record.expiresAt()));
 		}
-		return new TaskDelivery(task, entry.id());
+	}
+
+	@Override
+	public void markStarted(String queue, Collection<TaskDelivery> deliveries) {
+		assertQueue(queue);
+		Assert.notNull(deliveries, "'deliveries' must not be null");
+		this.lock.lock();
+		try {
+			MemoryQueue state = this.queues.get(queue);
+			if (state == null) {
+				return;
+			}
+			for (TaskDelivery delivery : deliveries) {
+				MemoryQueue.Entry entry = state.claimedEntry(delivery.deliveryId());
+				if (entry != null) {
+					markProcessing(state, entry, delivery.task().mutate().status(TaskStatus.PROCESSING).build());
+				}
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
 	@Override

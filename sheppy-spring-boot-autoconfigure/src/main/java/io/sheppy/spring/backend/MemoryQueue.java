@@ -114,6 +114,15 @@ final class MemoryQueue {
 	}
 
 	/**
+	 * Return an entry that a worker claimed and that is still in the stream.
+	 * @param entryId the entry id
+	 * @return the entry, or {@code null} when it was removed or is not claimed
+	 */
+	@Nullable Entry claimedEntry(String entryId) {
+		return this.unclaimed.contains(entryId) ? null : this.stream.get(entryId);
+	}
+
+	/**
 	 * Return the oldest entries of the stream, claimed or not.
 	 * @param count the most entries to return
 	 * @return the entries, oldest first

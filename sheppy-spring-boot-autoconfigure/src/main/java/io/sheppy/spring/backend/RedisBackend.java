@@ -185,15 +185,35 @@ public class RedisBackend implements Backend, AutoCloseable {
 	}
 
 	@Override
-	public List<TaskDelivery> pop(String queue, int limit, @Nullable Duration timeout) {
+	public List<TaskDelivery> pop(String queue, int limit, int held, @Nullable Duration timeout) {
 		assertQueue(queue);
 		if (limit < 1) {
 			throw new IllegalArgumentException("'limit' must be at least 1 but was " + limit);
 		}
+		if (held < 0 || held >= limit) {
+			throw new IllegalArgumentException(
+					"'held' must be at least 0 and less than 'limit' (" + limit + ") but was " + held);
+		}
 		if (timeout != null && timeout.isNegative()) {
 			throw new IllegalArgumentException("'timeout' must not be negative but was " + timeout);
 		}
-		return run(() -> "take tasks from queue '" + queue + "'", () -> this.reader.pop(queue, limit, timeout));
+		return run(() -> "take tasks from queue '" + queue + "'",
+				() -> this.reader.pop(queue, limit, held, timeout));
+	}
+
+	@Override
+	public void markStarted(String queue, Collection<TaskDelivery> deliveries) {
+		assertQueue(queue);
+		if (deliveries == null) {
+			throw new IllegalArgumentException("'deliveries' must not be null");
+		}
+		if (deliveries.isEmpty()) {
+			return;
+		}
+		run(() -> "mark " + deliveries.size() + " task(s) of queue '" + queue + "' as started", () -> {
+			this.reader.markStarted(queue, deliveries);
+			return null;
+		});
 	}
 
 	@Override

@@ -27,11 +27,17 @@ final class RedisScripts {
 	/** Move due scheduled tasks to the pending stream: a stream entry id, 0 or -1 per task. */
 	static final RedisScript<List> PROMOTE = script("promote.lua", List.class);
 
-	/** Read new entries and claim them: entry id, data and status offset (or -1, not claimed) per entry. */
+	/**
+	 * Read new entries and claim them, marking the first ones: entry id, data and status offset (or -1, not claimed)
+	 * per entry.
+	 */
 	static final RedisScript<List> READ_CLAIM = script("read_claim.lua", List.class);
 
 	/** Claim entries read with XREADGROUP: 1 or 0 per entry. */
 	static final RedisScript<List> CLAIM = script("claim.lua", List.class);
+
+	/** Mark held tasks as processing: 1 or 0 per task. */
+	static final RedisScript<List> MARK_STARTED = script("mark_started.lua", List.class);
 
 	/** Store the new states of tasks: 1, 0 or -1 per task. */
 	static final RedisScript<List> STORE_RESULTS = script("store_results.lua", List.class);

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -102,13 +104,14 @@ final class RedisTaskReader {
 	 * @return the tasks taken, possibly none; none when the calling thread is interrupted, which keeps its interrupt
 	 * status
 	 */
-	List<TaskDelivery> pop(String queue, int limit, @Nullable Duration timeout) {
+	List<TaskDelivery> pop(String queue, int limit, int held, @Nullable Duration timeout) {
+		int marks = limit - held;
 		if (Thread.currentThread().isInterrupted()) {
 			// a worker that is being stopped: a read whose reply is never taken would leave its entries claimed
 			return List.of();
 		}
 		if (this.backlogged.contains(queue)) {
-			List<TaskDelivery> taken = readAndClaim(queue, limit);
+			List<TaskDelivery> taken = readAndClaim(queue, limit, marks);
 			if (taken != null) {
 				return taken;
 			}
@@ -127,7 +130,14 @@ final class RedisTaskReader {
 			}
 			throw ex;
 		}
-		return records.isEmpty() ? List.of() : claim(queue, records, false);
+		if (records.isEmpty()) {
+			return List.of();
+		}
+		Set<String> heldEntries = new HashSet<>();
+		for (int i = marks; i < records.size(); i++) {
+			heldEntries.add(records.get(i).getId().getValue());
+		}
+		return claim(queue, records, false, heldEntries);
 	}
 
 	/**
@@ -136,11 +146,12 @@ final class RedisTaskReader {
 	 * task that cannot be read) are claimed as read entries are.
 	 * @return the tasks taken, or {@code null} when there was no new entry (or no stream or group) to read
 	 */
-	private @Nullable List<TaskDelivery> readAndClaim(String queue, int limit) {
+	private @Nullable List<TaskDelivery> readAndClaim(String queue, int limit, int marks) {
 		List<?> replies;
 		try {
-			replies = this.scripts.executeForBytes(RedisScripts.READ_CLAIM, List.of(RedisKeys.pending(queue)),
-					List.of(this.consumerGroup, this.consumerName, RedisKeys.taskPrefix(queue), limit));
+			replies = this.scripts.executeForBytes(RedisScripts.READ_CLAIM,
+					List.of(RedisKeys.pending(queue), RedisKeys.pendingIds(queue)),
+					List.of(this.consumerGroup, this.consumerName, RedisKeys.taskPrefix(queue), limit, marks));
 		}
 		catch (DataAccessException ex) {
 			this.backlogged.remove(queue);
@@ -159,29 +170,35 @@ final class RedisTaskReader {
 		}
 		List<TaskDelivery> deliveries = new ArrayList<>(read);
 		List<ByteRecord> unclaimed = new ArrayList<>();
+		Set<String> heldEntries = new HashSet<>();
 		for (int i = 0; i + 2 < replies.size(); i += 3) {
 			String entryId = RedisSupport.string((byte[]) replies.get(i));
 			byte[] data = (byte[]) replies.get(i + 1);
 			int status = ((Number) replies.get(i + 2)).intValue();
-			TaskDelivery delivery = (status >= 0) ? claimed(entryId, data, status) : null;
+			boolean held = i / 3 >= marks;
+			TaskDelivery delivery = (status >= 0) ? claimed(entryId, data, status, held) : null;
 			if (delivery != null) {
 				deliveries.add(delivery);
 			}
 			else {
 				unclaimed.add(entry(queue, entryId, (data.length > 0) ? data : null));
+				if (held) {
+					heldEntries.add(entryId);
+				}
 			}
 		}
 		if (!unclaimed.isEmpty()) {
-			deliveries.addAll(claim(queue, unclaimed, false));
+			deliveries.addAll(claim(queue, unclaimed, false, heldEntries));
 		}
 		return deliveries;
 	}
 
 	/**
 	 * Return the delivery of an entry that the read-and-claim script claimed, noting the beginning of the record it
-	 * wrote; {@code null} when its task cannot be read (it is then claimed as any read entry, and recorded as failed).
+	 * wrote (or, for a held entry, the mark to write when it starts); {@code null} when its task cannot be read (it is
+	 * then claimed as any read entry, and recorded as failed).
 	 */
-	private @Nullable TaskDelivery claimed(String entryId, byte[] data, int status) {
+	private @Nullable TaskDelivery claimed(String entryId, byte[] data, int status, boolean held) {
 		Task<Object> task;
 		try {
 			task = this.taskJson.read(data);
@@ -189,10 +206,13 @@ final class RedisTaskReader {
 		catch (InvalidTaskException ex) {
 			return null;
 		}
-		if (task.getFinishedAt() == null) {
+		if (held) {
+			this.claimedRecords.hold(entryId, ClaimMark.at(data, status, TaskStatus.PROCESSING));
+		}
+		else if (task.getFinishedAt() == null) {
 			this.claimedRecords.put(entryId, ClaimMark.markedPrefix(data, status, TaskStatus.PROCESSING));
 		}
-		return new TaskDelivery(task.mutate().status(TaskStatus.PROCESSING).build(), entryId);
+		return new TaskDelivery(task.mutate().status(TaskStatus.PROCESSING).build(), entryId, held);
 	}
 
 	private List<ByteRecord> readGroup(String queue, int limit, @Nullable Duration timeout) {
@@ -282,7 +302,7 @@ final class RedisTaskReader {
 			}
 			if (!unreadable.isEmpty()) {
 				// kept as pop keeps them: in the dead-letter stream, or recorded as failed when they name their task
-				claim(queue, unreadable, true);
+				claim(queue, unreadable, true, Set.of());
 			}
 		}
 		while (!"0-0".equals(cursor) && reclaimed.size() < limit);
@@ -311,9 +331,11 @@ final class RedisTaskReader {
 
 	/**
 	 * Claim entries this worker read ({@code takenOver} false) or took over from a lost worker: mark their tasks as
-	 * processing, and move entries that hold no valid task aside.
+	 * processing (except those of the held entries, which keep their queued state until they start), and move entries
+	 * that hold no valid task aside.
 	 */
-	private List<TaskDelivery> claim(String queue, List<ByteRecord> records, boolean takenOver) {
+	private List<TaskDelivery> claim(String queue, List<ByteRecord> records, boolean takenOver,
+			Set<String> heldEntries) {
 		List<@Nullable Task<Object>> tasks = new ArrayList<>(records.size());
 		List<@Nullable String> problems = new ArrayList<>(records.size());
 		List<Object> args = new ArrayList<>(4 * records.size() + 6);
@@ -354,7 +376,8 @@ final class RedisTaskReader {
 			args.add(record.getId().getValue());
 			if (task != null && mark != null) {
 				args.add(task.getId().toString());
-				args.add(mark.json());
+				// a held task is claimed without a mark: the script takes it out of the index instead
+				args.add(heldEntries.contains(record.getId().getValue()) ? "" : mark.json());
 				args.add(mark.queuedPrefix());
 			}
 			else if (invalid != null) {
@@ -395,13 +418,53 @@ final class RedisTaskReader {
 			}
 			else {
 				ClaimMark mark = marks.get(i);
-				if (mark != null) {
+				boolean held = heldEntries.contains(entryId);
+				if (mark != null && held) {
+					this.claimedRecords.hold(entryId, mark);
+				}
+				else if (mark != null) {
 					this.claimedRecords.put(entryId, mark.markedPrefix());
 				}
-				deliveries.add(new TaskDelivery(task, entryId));
+				deliveries.add(new TaskDelivery(task, entryId, held));
 			}
 		}
 		return deliveries;
+	}
+
+	/**
+	 * Mark held tasks as processing, now that they started; a task whose mark is not known (never held, or already
+	 * marked) is skipped.
+	 * @param queue the queue name
+	 * @param deliveries the deliveries of the tasks that started
+	 */
+	void markStarted(String queue, Collection<TaskDelivery> deliveries) {
+		List<String> keys = new ArrayList<>(deliveries.size() + 1);
+		keys.add(RedisKeys.pending(queue));
+		List<Object> args = new ArrayList<>(3 * deliveries.size() + 2);
+		args.add(this.consumerGroup);
+		args.add(this.consumerName);
+		List<String> entryIds = new ArrayList<>(deliveries.size());
+		List<ClaimMark> marks = new ArrayList<>(deliveries.size());
+		for (TaskDelivery delivery : deliveries) {
+			ClaimMark mark = this.claimedRecords.release(delivery.deliveryId());
+			if (mark != null) {
+				keys.add(RedisKeys.task(queue, delivery.task().getId()));
+				args.add(delivery.deliveryId());
+				args.add(mark.queuedPrefix());
+				args.add(mark.json());
+				entryIds.add(delivery.deliveryId());
+				marks.add(mark);
+			}
+		}
+		if (marks.isEmpty()) {
+			return;
+		}
+		List<?> replies = this.scripts.execute(RedisScripts.MARK_STARTED, keys, args);
+		for (int i = 0; i < marks.size(); i++) {
+			if (Long.valueOf(1).equals(replies.get(i))) {
+				this.claimedRecords.put(entryIds.get(i), marks.get(i).markedPrefix());
+			}
+		}
 	}
 
 	/**

@@ -1,7 +1,9 @@
 package io.sheppy.spring.listener;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
@@ -24,7 +26,8 @@ import org.springframework.util.backoff.BackOffExecution;
 
 /**
  * Writes what a container decided about its tasks to the backend: outcomes (retrying while the backend fails, until
- * the container gives up at shutdown), tasks handed back, and tasks recorded as crashed.
+ * the container gives up at shutdown), the marks of held tasks that started, tasks handed back, and tasks recorded as
+ * crashed.
  * <p>
  * Outcomes are stored by a thread of the writer's own, many with one call to the backend: a task's thread submits its
  * outcome and goes on, and the outcomes submitted while one call is under way are stored together with the next one,
@@ -131,14 +134,8 @@ final class OutcomeWriter {
 	 * the calling thread stores it itself.
 	 */
 	void submit(Task<Object> outcome, String deliveryId, Runnable stored) {
-		Submitted item = new Submitted(new TaskDelivery(outcome, deliveryId), stored);
-		if (this.accepting && this.backlog.tryAcquire()) {
-			this.submitted.add(item);
-			if (this.accepting || !this.submitted.remove(item)) {
-				// the flusher takes it (it stores what is submitted until it has stopped)
-				return;
-			}
-			this.backlog.release();
+		if (enqueue(new Submitted(new TaskDelivery(outcome, deliveryId), false, stored))) {
+			return;
 		}
 		try {
 			store(outcome, deliveryId);
@@ -146,6 +143,35 @@ final class OutcomeWriter {
 		finally {
 			stored.run();
 		}
+	}
+
+	/**
+	 * Mark a held task as processing now that it started, in the background, with the next outcomes stored (not at
+	 * all when its own outcome is stored with them). Until the mark is stored, the task counts as not started: if
+	 * this worker is lost meanwhile, it is queued again instead of being recorded as crashed.
+	 * @param delivery the delivery of the held task
+	 */
+	void started(TaskDelivery delivery) {
+		if (!enqueue(new Submitted(delivery, true, () -> {
+		}))) {
+			markStarted(List.of(delivery));
+		}
+	}
+
+	/**
+	 * Hand an item to the flusher; {@code false} when the caller is to write it itself: the writer is stopped, or its
+	 * backlog is full.
+	 */
+	private boolean enqueue(Submitted item) {
+		if (this.accepting && this.backlog.tryAcquire()) {
+			this.submitted.add(item);
+			if (this.accepting || !this.submitted.remove(item)) {
+				// the flusher takes it (it stores what is submitted until it has stopped)
+				return true;
+			}
+			this.backlog.release();
+		}
+		return false;
 	}
 
 	private void flushLoop() {
@@ -173,7 +199,7 @@ final class OutcomeWriter {
 			}
 			steady = batch.size() >= STEADY_FLOW;
 			try {
-				flush(batch.stream().map(Submitted::outcome).toList());
+				write(batch);
 			}
 			catch (RuntimeException ex) {
 				logger.error("Failed to store the outcomes of {} task(s) of queue '{}'; they stay claimed",
@@ -184,6 +210,47 @@ final class OutcomeWriter {
 				this.backlog.release(batch.size());
 				batch.clear();
 			}
+		}
+	}
+
+	/**
+	 * Write the marks of the tasks that started and then the outcomes of a batch, skipping the marks of tasks whose
+	 * outcome is in the batch.
+	 */
+	private void write(List<Submitted> batch) {
+		List<TaskDelivery> outcomes = new ArrayList<>(batch.size());
+		Set<String> ended = new HashSet<>();
+		for (Submitted item : batch) {
+			if (!item.start()) {
+				outcomes.add(item.delivery());
+				ended.add(item.delivery().deliveryId());
+			}
+		}
+		List<TaskDelivery> started = new ArrayList<>();
+		for (Submitted item : batch) {
+			if (item.start() && !ended.contains(item.delivery().deliveryId())) {
+				started.add(item.delivery());
+			}
+		}
+		if (!started.isEmpty()) {
+			markStarted(started);
+		}
+		if (!outcomes.isEmpty()) {
+			flush(outcomes);
+		}
+	}
+
+	/**
+	 * Mark held tasks as started, once: a mark that fails is not retried (the task then counts as not started should
+	 * this worker be lost, and its outcome is stored as any other).
+	 */
+	private void markStarted(List<TaskDelivery> started) {
+		try {
+			this.backend.markStarted(this.queue, started);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Failed to mark {} as started; should this worker be lost before storing the outcome, it is "
+					+ "queued again rather than recorded as crashed: {}", describe(started), ex.getMessage());
 		}
 	}
 
@@ -316,7 +383,10 @@ final class OutcomeWriter {
 		}
 	}
 
-	private record Submitted(TaskDelivery outcome, Runnable stored) {
+	/**
+	 * An outcome to store, or ({@code start}) the mark of a held task that started.
+	 */
+	private record Submitted(TaskDelivery delivery, boolean start, Runnable stored) {
 
 	}
 

@@ -34,12 +34,14 @@ import org.springframework.util.backoff.BackOffExecution;
  * threads of the executor (a virtual thread each on Java 21 and later, else a pool of {@code concurrency} threads),
  * handed over by a {@link RunDispatcher} that wakes only as many threads as the runs need, and a task's slot is free
  * for the next task as soon as it has run. While the queue has a backlog and the recent runs were short, a read also
- * takes up to {@code prefetch} tasks ahead of the free slots: they wait, claimed, until a slot is free, so that slots do
- * not wait for the round trip of the next read. Its outcome is stored with the entry it was delivered with by the
+ * takes up to {@code prefetch} tasks ahead of the free slots: they wait, held (claimed, their records not yet marked as
+ * processing), until a slot is free, so that slots do not wait for the round trip of the next read; when one starts,
+ * its mark is stored with the next outcomes. A task's outcome is stored with the entry it was delivered with by the
  * container's {@link OutcomeWriter}, together with the outcomes of other tasks that ended meanwhile. A run that
  * exceeds its task's timeout is interrupted (see {@link TaskTimeouts}). A promoter thread moves the queue's due
- * scheduled tasks (also retries waiting for their delay) to the queue, a cron thread schedules the runs of the queue's crons ({@link CronScheduler}), and a recovery
- * thread renews the leases of running tasks and takes over those of lost workers ({@link TaskRecovery}).
+ * scheduled tasks (also retries waiting for their delay) to the queue, a cron thread schedules the runs of the queue's
+ * crons ({@link CronScheduler}), and a recovery thread renews the leases of running tasks and takes over those of
+ * lost workers ({@link TaskRecovery}).
  * <p>
  * Stopping is graceful: the reader stops taking tasks, tasks it read but did not start are handed back to the queue
  * for any worker, running tasks get the shutdown timeout to finish. A task still running after that is interrupted
@@ -241,7 +243,7 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 			int ahead = this.readAhead.take(backlog, this.settings.batchSize() - taken);
 			List<TaskDelivery> deliveries;
 			try {
-				deliveries = this.backend.pop(this.queue, taken + ahead, this.settings.pollTimeout());
+				deliveries = this.backend.pop(this.queue, taken + ahead, ahead, this.settings.pollTimeout());
 				backOff = null;
 			}
 			catch (RuntimeException ex) {
@@ -254,9 +256,9 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 				OutcomeWriter.pause((wait != BackOffExecution.STOP) ? wait : this.settings.pollTimeout().toMillis());
 				continue;
 			}
-			// the first ones start in the slots taken, the others wait for a slot
-			int starting = Math.min(taken, deliveries.size());
-			int waits = deliveries.size() - starting;
+			// those taken to start now start in the slots taken, those held wait for a slot
+			int waits = (int) deliveries.stream().filter(TaskDelivery::held).count();
+			int starting = deliveries.size() - waits;
 			this.slots.release(taken - starting);
 			this.readAhead.release(ahead - waits);
 			backlog = deliveries.size() == taken + ahead;
@@ -266,13 +268,15 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 				this.readAhead.release(waits);
 				break;
 			}
-			for (TaskDelivery delivery : deliveries.subList(0, starting)) {
-				dispatch(track(delivery));
-			}
-			if (waits > 0) {
-				for (TaskDelivery delivery : deliveries.subList(starting, deliveries.size())) {
+			for (TaskDelivery delivery : deliveries) {
+				if (delivery.held()) {
 					this.waiting.add(track(delivery));
 				}
+				else {
+					dispatch(track(delivery));
+				}
+			}
+			if (waits > 0) {
 				startWaiting();
 			}
 		}
@@ -370,6 +374,9 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 			return;
 		}
 		run.startedOn(Thread.currentThread());
+		if (run.delivery().held()) {
+			this.writer.started(run.delivery());
+		}
 		Task<Object> task = run.task();
 		Duration timeout = task.getConfig().timeoutDuration();
 		ScheduledFuture<?> watch = (timeout != null && this.timeouts != null) ? this.timeouts.watch(run, timeout) : null;

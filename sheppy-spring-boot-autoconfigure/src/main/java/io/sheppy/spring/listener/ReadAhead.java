@@ -4,10 +4,11 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * How many tasks a container reads ahead of its free slots. Tasks read ahead wait, claimed by the container, until a
- * slot is free: while runs are short, the slots then never wait for the round trip of the next read. They are read
- * ahead only after a full read (the queue has a backlog) and only while the recent runs were short, so that a task
- * never waits long in one worker while another worker could run it; until runs have been seen, they count as long.
+ * How many tasks a container reads ahead of its free slots. Tasks read ahead wait, held by the container (claimed,
+ * their records not yet marked as processing), until a slot is free: while runs are short, the slots then never wait
+ * for the round trip of the next read. They are read ahead only after a full read (the queue has a backlog) and only
+ * while the recent runs were short, so that a task never waits long in one worker while another worker could run it;
+ * until runs have been seen, they count as long.
  *
  * @author Sheppy for Spring
  */

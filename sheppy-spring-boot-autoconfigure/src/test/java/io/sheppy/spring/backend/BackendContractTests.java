@@ -231,6 +231,86 @@ public abstract class BackendContractTests {
 	}
 
 	@Test
+	void popHoldsTheLastTasksTakenWithoutMarkingThemOnEveryKindOfRead() {
+		List<Task<Object>> tasks = IntStream.range(0, 6).mapToObj(BackendContractTests::task).toList();
+		this.backend.append(this.queue, tasks, true);
+
+		// the first read takes as many as it asked for; the next one reads while the queue has a backlog
+		List<TaskDelivery> deliveries = new ArrayList<>(this.backend.pop(this.queue, 2, 1, null));
+		deliveries.addAll(this.backend.pop(this.queue, 4, 2, null));
+
+		assertThat(deliveries).extracting(TaskDelivery::task).containsExactlyElementsOf(tasks.stream()
+			.map(BackendContractTests::taken)
+			.toList());
+		assertThat(deliveries).extracting(TaskDelivery::held).containsExactly(false, true, false, false, true, true);
+		Map<UUID, Task<Object>> stored = this.backend.getTasks(this.queue,
+				tasks.stream().map(Task::getId).toList());
+		assertThat(tasks).extracting((task) -> stored.get(task.getId()).getStatus())
+			.containsExactly(TaskStatus.PROCESSING, tasks.get(1).getStatus(), TaskStatus.PROCESSING,
+					TaskStatus.PROCESSING, tasks.get(4).getStatus(), tasks.get(5).getStatus());
+		assertThat(this.backend.pop(this.queue, 10, null)).as("taken by no one else").isEmpty();
+		assertThat(this.backend.cancel(this.queue, tasks.get(5).getId())).as("cancel of a held task").isEmpty();
+	}
+
+	@Test
+	void markStartedMarksAHeldTaskAsProcessingAndItsOutcomeIsStoredOverIt() {
+		Task<Object> first = task(1);
+		Task<Object> second = task(2);
+		this.backend.append(this.queue, List.of(first, second), true);
+		TaskDelivery held = this.backend.pop(this.queue, 2, 1, null).get(1);
+
+		this.backend.markStarted(this.queue, List.of(held));
+
+		assertThat(this.backend.getTasks(this.queue, List.of(second.getId())).get(second.getId()))
+			.isEqualTo(taken(second));
+		assertThat(this.backend.storeResult(this.queue, completed(second, 7), held.deliveryId())).isTrue();
+		assertThat(this.backend.getTasks(this.queue, List.of(second.getId())).get(second.getId()).getResult())
+			.isEqualTo(7);
+	}
+
+	@Test
+	void markStartedLeavesAHeldTaskWhoseOutcomeWasStored() {
+		Task<Object> first = task(1);
+		Task<Object> second = task(2);
+		this.backend.append(this.queue, List.of(first, second), true);
+		TaskDelivery held = this.backend.pop(this.queue, 2, 1, null).get(1);
+		assertThat(this.backend.storeResult(this.queue, completed(second, 7), held.deliveryId())).isTrue();
+
+		this.backend.markStarted(this.queue, List.of(held));
+
+		Task<Object> stored = this.backend.getTasks(this.queue, List.of(second.getId())).get(second.getId());
+		assertThat(stored.getStatus()).isEqualTo(TaskStatus.COMPLETED);
+		assertThat(stored.getResult()).isEqualTo(7);
+	}
+
+	@Test
+	void releaseOfAHeldTaskQueuesItAgainForAnyWorker() {
+		Task<Object> first = task(1);
+		Task<Object> second = task(2);
+		this.backend.append(this.queue, List.of(first, second), true);
+		TaskDelivery held = this.backend.pop(this.queue, 2, 1, null).get(1);
+
+		this.backend.release(this.queue, List.of(held));
+
+		assertThat(this.backend.getTasks(this.queue, List.of(second.getId())).get(second.getId()).getStatus())
+			.isEqualTo(second.getStatus());
+		assertThat(this.backend.pop(this.queue, 10, null)).extracting(TaskDelivery::task)
+			.containsExactly(taken(second));
+	}
+
+	@Test
+	void popRejectsHoldingAllTasksTakenOrANegativeNumber() {
+		addOne();
+		assertThatIllegalArgumentException().isThrownBy(() -> this.backend.pop(this.queue, 2, 2, null))
+			.withMessageContaining("held")
+			.withMessageContaining("2");
+		assertThatIllegalArgumentException().isThrownBy(() -> this.backend.pop(this.queue, 2, -1, null))
+			.withMessageContaining("held")
+			.withMessageContaining("-1");
+		assertThat(this.backend.pop(this.queue, 1, null)).hasSize(1);
+	}
+
+	@Test
 	void popDeliversEachTaskOnceToConcurrentWorkers() throws Exception {
 		List<Task<Object>> tasks = IntStream.range(0, 200).mapToObj(BackendContractTests::task).toList();
 		this.backend.append(this.queue, tasks, true);

@@ -25,8 +25,12 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.data.redis.connection.stream.PendingMessagesSummary;
+import org.springframework.data.redis.core.StringRedisTemplate;
 
 import io.sheppy.spring.annotation.SheppyTask;
+import io.sheppy.spring.backend.Backend;
+import io.sheppy.spring.backend.TaskDelivery;
 import io.sheppy.spring.config.DefaultTaskListenerContainerFactory;
 import io.sheppy.spring.core.Task;
 import io.sheppy.spring.core.TaskStatus;
@@ -37,8 +41,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * End-to-end tests of tasks read ahead of free slots, on a real Redis: once short runs have been seen, a worker
- * claims tasks ahead of its free slots, still runs no more at once than its concurrency (on an executor with a thread
- * per run, so that only the worker limits them), and hands the tasks it read ahead back to the queue when it stops.
+ * claims tasks ahead of its free slots without marking them as processing, still runs no more at once than its
+ * concurrency (on an executor with a thread per run, so that only the worker limits them), and hands the tasks it read
+ * ahead back to the queue when it stops; a lost worker's tasks read ahead are queued again, not recorded as crashed,
+ * unless they had started.
  *
  * @author Sheppy for Spring
  */
@@ -74,9 +80,13 @@ class WorkerPrefetchTests {
 		List<Task<Integer>> gated = addShortTasksThenGatedTasks();
 		try (ConfigurableApplicationContext worker = startWorker(server, "worker-a")) {
 			await().atMost(TIMEOUT).until(() -> PrefetchTasks.gate.running() == 2);
-			// more gated tasks are claimed than run: they were read ahead and wait for a slot
-			await().atMost(TIMEOUT).until(() -> processing(gated) > 2);
-			await().during(Duration.ofMillis(300)).atMost(TIMEOUT).until(() -> PrefetchTasks.gate.running() == 2);
+			// more gated tasks are claimed than run: they were read ahead and wait for a slot, held: their records
+			// are not marked as processing, only those of the two that run are
+			await().atMost(TIMEOUT).until(() -> claimedBy("worker-a") > 2);
+			await().atMost(TIMEOUT).until(() -> processing(gated) == 2);
+			await().during(Duration.ofMillis(300))
+				.atMost(TIMEOUT)
+				.until(() -> PrefetchTasks.gate.running() == 2 && processing(gated) == 2);
 
 			PrefetchTasks.gate.open();
 			Map<UUID, Task<?>> done = this.taskQueue.waitFor(gated, TIMEOUT);
@@ -93,10 +103,9 @@ class WorkerPrefetchTests {
 		ConfigurableApplicationContext workerA = startWorker(server, "worker-a");
 		List<Task<Integer>> readAhead;
 		try {
-			await().atMost(TIMEOUT).until(() -> PrefetchTasks.gate.running() == 2 && processing(gated) > 2);
+			await().atMost(TIMEOUT).until(() -> PrefetchTasks.gate.running() == 2 && claimedBy("worker-a") > 2);
 			readAhead = gated.stream()
 				.filter((task) -> !PrefetchTasks.runs.containsKey(task.getSpec().args().get(0)))
-				.filter((task) -> status(task) == TaskStatus.PROCESSING)
 				.toList();
 			assertThat(readAhead).isNotEmpty();
 
@@ -125,6 +134,42 @@ class WorkerPrefetchTests {
 		}
 	}
 
+	@Test
+	void tasksReadAheadByALostWorkerAreQueuedAgainAndOnlyThoseThatStartedAreRecordedAsCrashed(RedisServer server) {
+		Backend lostWorker = this.producer.getBean(Backend.class);
+		List<Task<Integer>> tasks = IntStream.range(200, 203)
+			.mapToObj((i) -> this.taskQueue.task(PrefetchTasks::gated, i))
+			.toList();
+		this.taskQueue.add(tasks);
+		// a worker takes three tasks: one starts, two are held; then one of those starts too, and the worker is lost
+		List<TaskDelivery> taken = lostWorker.pop(QUEUE, 3, 2, null);
+		assertThat(taken).extracting(TaskDelivery::held).containsExactly(false, true, true);
+		lostWorker.markStarted(QUEUE, List.of(taken.get(1)));
+		PrefetchTasks.gate.open();
+
+		try (ConfigurableApplicationContext worker = startWorker(server, "worker-b",
+				"sheppy.worker.lease-timeout=600ms", "sheppy.worker.reclaim-interval=100ms")) {
+			Map<UUID, Task<?>> done = this.taskQueue.waitFor(tasks, TIMEOUT);
+
+			assertThat(tasks).extracting((task) -> done.get(task.getId()).getStatus())
+				.containsExactly(TaskStatus.CRASHED, TaskStatus.CRASHED, TaskStatus.COMPLETED);
+			assertThat(done.get(tasks.get(2).getId()).getRetryCount()).isZero();
+			assertThat(PrefetchTasks.runs).containsOnlyKeys(202);
+			assertThat(PrefetchTasks.runs.get(202)).containsExactly("worker-b");
+		}
+	}
+
+	/**
+	 * Return how many entries of the queue a worker has claimed and not yet acknowledged.
+	 */
+	private long claimedBy(String worker) {
+		PendingMessagesSummary pending = this.producer.getBean(StringRedisTemplate.class)
+			.opsForStream()
+			.pending("sheppy:pending:" + QUEUE, "workers");
+		Long count = (pending != null) ? pending.getPendingMessagesPerConsumer().get(worker) : null;
+		return (count != null) ? count : 0;
+	}
+
 	/**
 	 * Queue short tasks, which teach the worker that runs are short, followed by tasks that wait at a gate.
 	 * @return the tasks that wait at the gate
@@ -148,11 +193,12 @@ class WorkerPrefetchTests {
 		return this.taskQueue.getTask(task).orElseThrow().getStatus();
 	}
 
-	private static ConfigurableApplicationContext startWorker(RedisServer server, String name) {
-		return WorkerApplications.start(server, WorkerApplication.class, "sheppy.queue=" + QUEUE,
-				"sheppy.redis.consumer-name=" + name, "sheppy.worker.poll-timeout=250ms",
-				"sheppy.worker.concurrency=2", "sheppy.worker.batch-size=12", "sheppy.worker.prefetch=10",
-				"sheppy.worker.shutdown-timeout=10s");
+	private static ConfigurableApplicationContext startWorker(RedisServer server, String name, String... more) {
+		List<String> properties = new ArrayList<>(List.of("sheppy.queue=" + QUEUE, "sheppy.redis.consumer-name=" + name,
+				"sheppy.worker.poll-timeout=250ms", "sheppy.worker.concurrency=2", "sheppy.worker.batch-size=12",
+				"sheppy.worker.prefetch=10", "sheppy.worker.shutdown-timeout=10s"));
+		properties.addAll(List.of(more));
+		return WorkerApplications.start(server, WorkerApplication.class, properties.toArray(String[]::new));
 	}
 
 	static class PrefetchTasks {
