@@ -254,46 +254,36 @@ public abstract class BackendContractTests {
 
 	@Test
 	void markStartedMarksAHeldTaskAsProcessingAndItsOutcomeIsStoredOverIt() {
-		Task<Object> first = task(1);
 		Task<Object> second = task(2);
-		this.backend.append(this.queue, List.of(first, second), true);
-		TaskDelivery held = this.backend.pop(this.queue, 2, 1, null).get(1);
+		TaskDelivery held = takeHoldingSecond(task(1), second);
 
 		this.backend.markStarted(this.queue, List.of(held));
 
-		assertThat(this.backend.getTasks(this.queue, List.of(second.getId())).get(second.getId()))
-			.isEqualTo(taken(second));
+		assertThat(stored(second)).isEqualTo(taken(second));
 		assertThat(this.backend.storeResult(this.queue, completed(second, 7), held.deliveryId())).isTrue();
-		assertThat(this.backend.getTasks(this.queue, List.of(second.getId())).get(second.getId()).getResult())
-			.isEqualTo(7);
+		assertThat(stored(second).getResult()).isEqualTo(7);
 	}
 
 	@Test
 	void markStartedLeavesAHeldTaskWhoseOutcomeWasStored() {
-		Task<Object> first = task(1);
 		Task<Object> second = task(2);
-		this.backend.append(this.queue, List.of(first, second), true);
-		TaskDelivery held = this.backend.pop(this.queue, 2, 1, null).get(1);
+		TaskDelivery held = takeHoldingSecond(task(1), second);
 		assertThat(this.backend.storeResult(this.queue, completed(second, 7), held.deliveryId())).isTrue();
 
 		this.backend.markStarted(this.queue, List.of(held));
 
-		Task<Object> stored = this.backend.getTasks(this.queue, List.of(second.getId())).get(second.getId());
-		assertThat(stored.getStatus()).isEqualTo(TaskStatus.COMPLETED);
-		assertThat(stored.getResult()).isEqualTo(7);
+		assertThat(stored(second).getStatus()).isEqualTo(TaskStatus.COMPLETED);
+		assertThat(stored(second).getResult()).isEqualTo(7);
 	}
 
 	@Test
 	void releaseOfAHeldTaskQueuesItAgainForAnyWorker() {
-		Task<Object> first = task(1);
 		Task<Object> second = task(2);
-		this.backend.append(this.queue, List.of(first, second), true);
-		TaskDelivery held = this.backend.pop(this.queue, 2, 1, null).get(1);
+		TaskDelivery held = takeHoldingSecond(task(1), second);
 
 		this.backend.release(this.queue, List.of(held));
 
-		assertThat(this.backend.getTasks(this.queue, List.of(second.getId())).get(second.getId()).getStatus())
-			.isEqualTo(second.getStatus());
+		assertThat(stored(second).getStatus()).isEqualTo(second.getStatus());
 		assertThat(this.backend.pop(this.queue, 10, null)).extracting(TaskDelivery::task)
 			.containsExactly(taken(second));
 	}
@@ -1589,6 +1579,21 @@ public abstract class BackendContractTests {
 	}
 
 	// helpers
+
+	/**
+	 * Queue two tasks and take both, holding the second.
+	 * @return the delivery of the second
+	 */
+	private TaskDelivery takeHoldingSecond(Task<Object> first, Task<Object> second) {
+		this.backend.append(this.queue, List.of(first, second), true);
+		TaskDelivery held = this.backend.pop(this.queue, 2, 1, null).get(1);
+		assertThat(held.held()).isTrue();
+		return held;
+	}
+
+	private Task<Object> stored(Task<Object> task) {
+		return this.backend.getTasks(this.queue, List.of(task.getId())).get(task.getId());
+	}
 
 	private Task<Object> addOne() {
 		return addOne(TaskConfig.DEFAULT);
