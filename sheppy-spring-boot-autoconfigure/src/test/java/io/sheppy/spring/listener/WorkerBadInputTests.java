@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -23,6 +24,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.stream.MapRecord;
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 
@@ -161,13 +163,19 @@ class WorkerBadInputTests {
 		Run allGood = run(2000, 0);
 		Run mixed = run(1000, 1000);
 
-		System.out.printf("Throughput: %d good tasks in %d ms (%.0f entries/s); %d good tasks and %d bad entries in %d "
-				+ "ms (%.0f entries/s, %.0f good tasks/s)%n", allGood.good(), allGood.millis(),
-				allGood.entriesPerSecond(), mixed.good(), mixed.bad(), mixed.millis(), mixed.entriesPerSecond(),
-				mixed.good() * 1000.0 / mixed.millis());
-		assertThat(mixed.entriesPerSecond()).as("entries per second with bad entries, against %.0f without",
-				allGood.entriesPerSecond())
-			.isGreaterThan(allGood.entriesPerSecond() / 4);
+		System.out.printf("%d good tasks: %d script calls in %d ms; %d good tasks and %d bad entries: %d script calls in "
+				+ "%d ms%n", allGood.good(), allGood.scriptCalls(), allGood.millis(), mixed.good(), mixed.bad(),
+				mixed.scriptCalls(), mixed.millis());
+		// its pace, counted in the work Redis does rather than in time (the benchmark measures speed): bad entries are
+		// dealt with in the reads and batches of the good ones (a read that holds some costs one more call to move
+		// them aside, and the fewer good tasks per read make for more reads), and a task that cannot be read costs
+		// one call to record it as failed: in all, three to four times the calls per entry of good tasks alone, when
+		// one more call per bad entry (a retry, a read of its own) would add a thousand
+		double perEntry = (double) allGood.scriptCalls() / allGood.good();
+		int unreadable = mixed.bad() / 4;
+		assertThat(mixed.scriptCalls()).as("script calls with %d bad entries, against %d for %d good tasks",
+				mixed.bad(), allGood.scriptCalls(), allGood.good())
+			.isLessThanOrEqualTo(Math.round(5 * perEntry * (mixed.good() + mixed.bad())) + unreadable + 10);
 		Task<Integer> after = this.taskQueue.task(BadInputTasks::add, 40, 2);
 		this.taskQueue.add(after);
 		assertThat(this.taskQueue.waitFor(after, TIMEOUT).getResult()).isEqualTo(42);
@@ -210,6 +218,7 @@ class WorkerBadInputTests {
 		long expectedDead = deadBefore + dead;
 		long expectedFinished = finishedBefore + good.size() + wrongTyped.size();
 
+		long scriptCallsBefore = scriptCalls();
 		long start = System.nanoTime();
 		queue(entries);
 		// measured on the worker's side: its counter of finished tasks and its dead-letter stream
@@ -217,6 +226,7 @@ class WorkerBadInputTests {
 			.pollInterval(Duration.ofMillis(10))
 			.until(() -> finishedCount() == expectedFinished && this.redis.opsForStream().size(DEAD) == expectedDead);
 		long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+		long scriptCalls = scriptCalls() - scriptCallsBefore;
 
 		Map<UUID, Task<?>> done = this.taskQueue.waitFor(good, TIMEOUT);
 		for (int i = 0; i < good.size(); i++) {
@@ -232,7 +242,23 @@ class WorkerBadInputTests {
 		}
 		assertThat(this.redis.opsForStream().size(STREAM)).isZero();
 		assertThat(pendingEntries()).isZero();
-		return new Run(goodCount, badCount, Math.max(1, millis));
+		return new Run(goodCount, badCount, scriptCalls, millis);
+	}
+
+	/**
+	 * Return how many script calls Redis has run (the worker's reads, claims and stores are scripts).
+	 */
+	private long scriptCalls() {
+		Properties stats = this.redis
+			.execute((RedisCallback<Properties>) (connection) -> connection.serverCommands().info("commandstats"));
+		long calls = 0;
+		for (String command : List.of("cmdstat_evalsha", "cmdstat_eval")) {
+			String counters = stats.getProperty(command);
+			if (counters != null) {
+				calls += Long.parseLong(counters.replaceAll("^calls=(\\d+),.*$", "$1"));
+			}
+		}
+		return calls;
 	}
 
 	private long finishedCount() {
@@ -288,11 +314,7 @@ class WorkerBadInputTests {
 
 	}
 
-	record Run(int good, int bad, long millis) {
-
-		double entriesPerSecond() {
-			return (this.good + this.bad) * 1000.0 / this.millis;
-		}
+	record Run(int good, int bad, long scriptCalls, long millis) {
 
 	}
 
