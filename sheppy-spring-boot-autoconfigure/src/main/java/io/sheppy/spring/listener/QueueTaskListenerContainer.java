@@ -273,7 +273,7 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 					this.waiting.add(track(delivery));
 				}
 				else {
-					dispatch(track(delivery));
+					this.dispatcher.dispatch(track(delivery));
 				}
 			}
 			if (waits > 0) {
@@ -324,13 +324,6 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 	}
 
 	/**
-	 * Start a run that holds a slot.
-	 */
-	private void dispatch(RunningTask run) {
-		this.dispatcher.dispatch(run);
-	}
-
-	/**
 	 * Hand back a run that could not start because the executor refused it a thread.
 	 */
 	private void rejected(RunningTask run, RuntimeException ex) {
@@ -354,7 +347,7 @@ public class QueueTaskListenerContainer implements TaskListenerContainer {
 				continue;
 			}
 			this.readAhead.release(1);
-			dispatch(run);
+			this.dispatcher.dispatch(run);
 		}
 	}
 

@@ -3,7 +3,9 @@ package io.sheppy.spring.listener;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -40,6 +42,9 @@ class OutcomeWriterTests {
 
 	/** The sizes of the batches the writer stored, in order. */
 	private final List<Integer> batches = new CopyOnWriteArrayList<>();
+
+	/** The deliveries the writer marked as started, by call. */
+	private final List<List<String>> marked = new CopyOnWriteArrayList<>();
 
 	/** Holds the first batch in the backend until it is counted down. */
 	private final CountDownLatch firstBatchHeld = new CountDownLatch(1);
@@ -114,6 +119,31 @@ class OutcomeWriterTests {
 		assertThat(this.memory.getResults(QUEUE, ids(deliveries), null)).hasSize(4);
 	}
 
+	@Test
+	void heldTasksThatStartedAreMarkedWithTheNextBatchUnlessTheirOutcomeIsInIt() {
+		this.writer = new OutcomeWriter(holdingFirstBatch(), QUEUE, new FixedBackOff(10, 3));
+		this.writer.start();
+		List<Task<Object>> tasks = IntStream.range(0, 3)
+			.mapToObj((i) -> Task.builder(TaskSpec.of("tests:run", i)).build())
+			.toList();
+		this.memory.append(QUEUE, tasks, true);
+		List<TaskDelivery> deliveries = this.memory.pop(QUEUE, 3, 2, null);
+		AtomicInteger stored = new AtomicInteger();
+		submit(deliveries.get(0), stored);
+		awaitHeld();
+
+		this.writer.started(deliveries.get(1));
+		this.writer.started(deliveries.get(2));
+		submit(deliveries.get(2), stored);
+		this.releaseFirstBatch.countDown();
+
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(stored).hasValue(2));
+		assertThat(this.marked).containsExactly(List.of(deliveries.get(1).deliveryId()));
+		Map<UUID, Task<Object>> states = this.memory.getTasks(QUEUE, ids(deliveries));
+		assertThat(tasks).extracting((task) -> states.get(task.getId()).getStatus())
+			.containsExactly(TaskStatus.COMPLETED, TaskStatus.PROCESSING, TaskStatus.COMPLETED);
+	}
+
 	private void submit(TaskDelivery delivery, AtomicInteger stored) {
 		Task<Object> outcome = delivery.task().mutate().status(TaskStatus.COMPLETED).result(1)
 			.finishedAt(Task.now()).build();
@@ -143,12 +173,17 @@ class OutcomeWriterTests {
 	}
 
 	/**
-	 * Return the memory backend, seen through a proxy that records the size of each batch of outcomes and holds the
-	 * first one until the test lets it go.
+	 * Return the memory backend, seen through a proxy that records the size of each batch of outcomes and the tasks
+	 * marked as started, and holds the first batch of outcomes until the test lets it go.
 	 */
 	private Backend holdingFirstBatch() {
 		return (Backend) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] { Backend.class },
 				(proxy, method, args) -> {
+					if (method.getName().equals("markStarted")) {
+						this.marked.add(((Collection<?>) args[1]).stream()
+							.map((delivery) -> ((TaskDelivery) delivery).deliveryId())
+							.toList());
+					}
 					if (method.getName().equals("storeResults")) {
 						this.batches.add(((List<?>) args[1]).size());
 						if (this.batches.size() == 1) {
