@@ -9,10 +9,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * The beginnings of the task records a {@link RedisBackend} wrote when it claimed tasks (their {@code processing}
  * state, not finished, up to the status: {@link ClaimMark#markedPrefix()}; for a task held without a mark, the state
- * it was queued in, and the mark to write when it starts), by delivery id, until their outcome is stored: a record that still begins as the one written at the claim has not finished, so storing the outcome need not
- * read and decode it. Only a hint: a record that is not here costs a read and a decode in Redis, never a wrong
- * decision. Bounded, so that deliveries whose outcome is never stored by this backend (given up, taken over by another
- * worker) cannot make it grow without end.
+ * it was queued in, and the mark to write when it starts), by delivery id, until their outcome is stored: a record
+ * that still begins as the one written at the claim has not finished, so storing the outcome need not read and decode
+ * it. Only a hint: a record that is not here costs a read and a decode in Redis, never a wrong decision. Bounded, so
+ * that deliveries whose outcome is never stored by this backend (given up, taken over by another worker) cannot make
+ * it grow without end.
  *
  * @author Sheppy for Spring
  */
