@@ -13,11 +13,12 @@ import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
- * Connections to the test harness' Redis for the tests of {@link RedisBackend}.
+ * Connections to the test harness' Redis for the tests of {@link RedisBackend}, and what its {@code INFO} says (also
+ * for the tests of workers).
  *
  * @author Sheppy for Spring
  */
-final class RedisTestSupport {
+public final class RedisTestSupport {
 
 	private RedisTestSupport() {
 	}
@@ -58,7 +59,7 @@ final class RedisTestSupport {
 	 * Return a counter of a command in {@code INFO commandstats}, such as the {@code calls} of {@code xread}; 0 when
 	 * the command has not been called yet.
 	 */
-	static long commandStat(StringRedisTemplate redisTemplate, String command, String counter) {
+	public static long commandStat(StringRedisTemplate redisTemplate, String command, String counter) {
 		Properties info = redisTemplate
 			.execute((RedisCallback<Properties>) (connection) -> connection.serverCommands().info("commandstats"));
 		String stats = info.getProperty("cmdstat_" + command);

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -24,11 +23,11 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.stream.MapRecord;
-import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 
 import io.sheppy.spring.annotation.SheppyTask;
+import io.sheppy.spring.backend.RedisTestSupport;
 import io.sheppy.spring.config.TaskEndpointRegistry;
 import io.sheppy.spring.core.Task;
 import io.sheppy.spring.core.TaskException;
@@ -249,16 +248,8 @@ class WorkerBadInputTests {
 	 * Return how many script calls Redis has run (the worker's reads, claims and stores are scripts).
 	 */
 	private long scriptCalls() {
-		Properties stats = this.redis
-			.execute((RedisCallback<Properties>) (connection) -> connection.serverCommands().info("commandstats"));
-		long calls = 0;
-		for (String command : List.of("cmdstat_evalsha", "cmdstat_eval")) {
-			String counters = stats.getProperty(command);
-			if (counters != null) {
-				calls += Long.parseLong(counters.replaceAll("^calls=(\\d+),.*$", "$1"));
-			}
-		}
-		return calls;
+		return RedisTestSupport.commandStat(this.redis, "evalsha", "calls")
+				+ RedisTestSupport.commandStat(this.redis, "eval", "calls");
 	}
 
 	private long finishedCount() {
