@@ -57,9 +57,11 @@ class WorkerKillTests {
 			first.awaitReady();
 			second.awaitReady();
 			Producer producer = rig.producer();
-			// every tenth task allows no retry on crash: it ends crashed, visibly, when its worker dies under it
+			// every tenth task allows no retry on crash: it ends crashed, visibly, when its worker dies under it; tasks
+			// work 10 to 50 ms, so that a worker runs tasks for a good part of the time between two batches it takes
+			// (one in two, every 240 ms) and a freeze catches it running
 			Submission submission = Submission.start(producer.queue(), TASKS, 8, Duration.ofMillis(120),
-					(i) -> (i % 10 == 9) ? producer.workOnce(i, 1 + i % 5) : producer.work(i, 1 + i % 5));
+					(i) -> (i % 10 == 9) ? producer.workOnce(i, millis(i)) : producer.work(i, millis(i)));
 
 			List<Kill> kills = new ArrayList<>();
 			for (int k = 0; k < KILLS; k++) {
@@ -143,6 +145,10 @@ class WorkerKillTests {
 			}
 			assertThat(producer.redis().opsForStream().size(FaultRig.STREAM)).as("entries left in the stream").isZero();
 		}
+	}
+
+	private static int millis(int i) {
+		return 10 * (1 + i % 5);
 	}
 
 	/**
