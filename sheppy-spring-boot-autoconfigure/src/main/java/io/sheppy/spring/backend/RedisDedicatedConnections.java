@@ -91,6 +91,15 @@ final class RedisDedicatedConnections implements AutoCloseable {
 		});
 	}
 
+	/**
+	 * Return whether the connection factory has closed its connections, as it does when its application stops: a
+	 * command that failed then is no sign of trouble with Redis.
+	 * @return whether the factory has closed its connections
+	 */
+	boolean isShutDown() {
+		return RedisConnectionFactories.hasClosedItsConnections(this.connectionFactory);
+	}
+
 	private RedisConnection borrow() {
 		this.lock.lock();
 		try {

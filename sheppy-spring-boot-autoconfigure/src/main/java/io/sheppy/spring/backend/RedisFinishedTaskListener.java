@@ -566,7 +566,8 @@ final class RedisFinishedTaskListener implements AutoCloseable {
 						});
 					}
 					catch (RuntimeException ex) {
-						if (isStopped()) {
+						if (isStopped() || RedisFinishedTaskListener.this.connections.isShutDown()) {
+							// being closed, or the application stops: its connection factory closed the connections
 							return;
 						}
 						failed(ex);

@@ -14,6 +14,7 @@ import java.util.stream.IntStream;
 
 import io.sheppy.spring.test.redis.RedisServer;
 import io.sheppy.spring.test.redis.WithRedisServer;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,7 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Import;
 import org.springframework.data.redis.connection.stream.StreamInfo.XInfoGroups;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -52,6 +54,8 @@ class GracefulShutdownTests {
 	private static final String QUEUE = "shutdown";
 
 	private static final String READER = "sheppy-" + QUEUE + "-reader";
+
+	private static final String RESULTS_READER = "sheppy-" + QUEUE + "-results";
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
@@ -256,6 +260,32 @@ class GracefulShutdownTests {
 			.doesNotContain("Connection is already closed");
 	}
 
+	@Test
+	void anApplicationThatWaitedForATaskStopsWithoutAWarningOfItsReaderOfFinishedNotifications(RedisServer server,
+			CapturedOutput output) {
+		ConfigurableApplicationContext workerA = startWorker(server, "worker-a");
+		ConfigurableApplicationContext waiting = WorkerApplications.start(server, LateStoppingApplication.class,
+				"sheppy.queue=" + QUEUE, "sheppy.worker.enabled=false");
+		try {
+			TaskQueue queue = waiting.getBean(TaskQueue.class);
+			Task<Integer> task = queue.task(SlowTasks::work, 1);
+			queue.add(task);
+			await().atMost(TIMEOUT)
+				.until(() -> queue.getTask(task).map(Task::getStatus).orElse(null) == TaskStatus.COMPLETED);
+			// the wait finds the task finished in its record, while its reader has begun a blocking read
+			assertThat(queue.waitFor(task, TIMEOUT).getStatus()).isEqualTo(TaskStatus.COMPLETED);
+			assertThat(WorkerApplications.isThreadAlive(RESULTS_READER)).isTrue();
+			waiting.close();
+		}
+		finally {
+			waiting.close();
+			workerA.close();
+		}
+
+		assertThat(WorkerApplications.isThreadAlive(RESULTS_READER)).isFalse();
+		assertThat(output).doesNotContain("Failed to read the finished notifications");
+	}
+
 	private static ConfigurableApplicationContext startWorker(RedisServer server, String name,
 			String... properties) {
 		// short reads, so that a stop does not wait long for the reader; a test may override it
@@ -343,6 +373,48 @@ class GracefulShutdownTests {
 	@EnableAutoConfiguration
 	@Import(SlowTasks.class)
 	static class WorkerApplication {
+
+	}
+
+	/**
+	 * An application with a bean that stops after the Redis connection factory, as a web server's graceful shutdown
+	 * or any slow bean does, and not before the reader of finished notifications has ended.
+	 */
+	@Import({ WorkerApplication.class, LateStoppingApplication.ReaderEndWatch.class })
+	static class LateStoppingApplication {
+
+		static class ReaderEndWatch implements SmartLifecycle {
+
+			private volatile boolean running;
+
+			@Override
+			public void start() {
+				this.running = true;
+			}
+
+			@Override
+			public void stop() {
+				try {
+					await().atMost(Duration.ofSeconds(5)).until(() -> !WorkerApplications.isThreadAlive(RESULTS_READER));
+				}
+				catch (ConditionTimeoutException ex) {
+					// the test's assertions tell what the reader did meanwhile
+				}
+				this.running = false;
+			}
+
+			@Override
+			public boolean isRunning() {
+				return this.running;
+			}
+
+			@Override
+			public int getPhase() {
+				// below the connection factory's phase 0: stopped after it
+				return Integer.MIN_VALUE;
+			}
+
+		}
 
 	}
 
