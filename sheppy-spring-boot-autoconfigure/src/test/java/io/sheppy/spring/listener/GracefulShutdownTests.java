@@ -377,8 +377,9 @@ class GracefulShutdownTests {
 	}
 
 	/**
-	 * An application with a bean that stops after the Redis connection factory, as a web server's graceful shutdown
-	 * or any slow bean does, and not before the reader of finished notifications has ended.
+	 * An application whose last bean to stop waits (at most 5 seconds) for the reader of finished notifications to
+	 * end: the reader meets the stopped connection factory before the backend is closed, as it does in an
+	 * application whose other beans take a moment to stop.
 	 */
 	@Import({ WorkerApplication.class, LateStoppingApplication.ReaderEndWatch.class })
 	static class LateStoppingApplication {
@@ -395,7 +396,8 @@ class GracefulShutdownTests {
 			@Override
 			public void stop() {
 				try {
-					await().atMost(Duration.ofSeconds(5)).until(() -> !WorkerApplications.isThreadAlive(RESULTS_READER));
+					await().atMost(Duration.ofSeconds(5))
+						.until(() -> !WorkerApplications.isThreadAlive(RESULTS_READER));
 				}
 				catch (ConditionTimeoutException ex) {
 					// the test's assertions tell what the reader did meanwhile
