@@ -177,13 +177,13 @@ public final class MemoryBackend implements Backend {
 		}
 		Task<Object> task = this.json.read(entry.json()).mutate().status(TaskStatus.PROCESSING).build();
 		if (mark) {
-			markProcessing(state, entry, task);
+			markProcessing(state, entry, record, task);
 		}
 		return new TaskDelivery(task, entry.id(), !mark);
 	}
 
-	private void markProcessing(MemoryQueue state, MemoryQueue.Entry entry, Task<Object> task) {
-		MemoryRecord record = state.record(entry.taskId(), this.clock.instant());
+	private void markProcessing(MemoryQueue state, MemoryQueue.Entry entry, @Nullable MemoryRecord record,
+			Task<Object> task) {
 		if (record != null && record.json().equals(entry.json())) {
 			state.putRecord(entry.taskId(), new MemoryRecord(this.json.write(task), false, record.expiresAt()));
 		}
@@ -202,7 +202,8 @@ public final class MemoryBackend implements Backend {
 			for (TaskDelivery delivery : deliveries) {
 				MemoryQueue.Entry entry = state.claimedEntry(delivery.deliveryId());
 				if (entry != null) {
-					markProcessing(state, entry, delivery.task().mutate().status(TaskStatus.PROCESSING).build());
+					markProcessing(state, entry, state.record(entry.taskId(), this.clock.instant()),
+							delivery.task().mutate().status(TaskStatus.PROCESSING).build());
 				}
 			}
 		}

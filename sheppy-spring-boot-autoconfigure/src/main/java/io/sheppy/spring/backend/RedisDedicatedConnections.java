@@ -148,7 +148,7 @@ final class RedisDedicatedConnections implements AutoCloseable {
 	}
 
 	private void closeQuietly(RedisConnection connection) {
-		if (RedisConnectionFactories.hasClosedItsConnections(this.connectionFactory)) {
+		if (isShutDown()) {
 			return;
 		}
 		try {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -443,8 +444,8 @@ final class RedisTaskReader {
 		List<Object> args = new ArrayList<>(3 * deliveries.size() + 2);
 		args.add(this.consumerGroup);
 		args.add(this.consumerName);
-		List<String> entryIds = new ArrayList<>(deliveries.size());
-		List<ClaimMark> marks = new ArrayList<>(deliveries.size());
+		// by entry id, in the order of the script's replies
+		Map<String, ClaimMark> marks = new LinkedHashMap<>();
 		for (TaskDelivery delivery : deliveries) {
 			ClaimMark mark = this.claimedRecords.release(delivery.deliveryId());
 			if (mark != null) {
@@ -452,17 +453,17 @@ final class RedisTaskReader {
 				args.add(delivery.deliveryId());
 				args.add(mark.queuedPrefix());
 				args.add(mark.json());
-				entryIds.add(delivery.deliveryId());
-				marks.add(mark);
+				marks.put(delivery.deliveryId(), mark);
 			}
 		}
 		if (marks.isEmpty()) {
 			return;
 		}
 		List<?> replies = this.scripts.execute(RedisScripts.MARK_STARTED, keys, args);
-		for (int i = 0; i < marks.size(); i++) {
-			if (Long.valueOf(1).equals(replies.get(i))) {
-				this.claimedRecords.put(entryIds.get(i), marks.get(i).markedPrefix());
+		int i = 0;
+		for (Map.Entry<String, ClaimMark> marked : marks.entrySet()) {
+			if (Long.valueOf(1).equals(replies.get(i++))) {
+				this.claimedRecords.put(marked.getKey(), marked.getValue().markedPrefix());
 			}
 		}
 	}

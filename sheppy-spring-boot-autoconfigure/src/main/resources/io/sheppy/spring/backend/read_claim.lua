@@ -3,10 +3,10 @@
 -- the claim (no cancellation, no take-over), so an entry is claimed when its task's record is still in the state it
 -- was queued in: the record is marked as processing, the JSON of the entry with its status replaced; an entry read
 -- beyond the number to mark is held instead: its record stays as it was queued, and its task is taken out of the index
--- of queued entries, so that it cannot be cancelled while the caller holds it. An entry whose
--- JSON does not begin with its id and status (the layout of this project and of Python Sheppy), or whose record changed
--- since it was queued, is read but left unclaimed, for the caller to claim as it claims what it read otherwise. The
--- read does not block.
+-- of queued entries, so that it cannot be cancelled while the caller holds it. An entry whose JSON does not begin
+-- with its id and status (the layout of this project and of Python Sheppy), or whose record changed since it was
+-- queued, is read but left unclaimed, for the caller to claim as it claims what it read otherwise. The read does not
+-- block.
 --
 -- KEYS[1]  the pending stream (sheppy:pending:{q})
 -- KEYS[2]  the index of queued entries (sheppy:pending_ids:{q})
